@@ -1,0 +1,52 @@
+// Package api is pkid's HTTP layer: routing, request decoding, the error
+// envelope and response shapes. Handlers decode, call the core and encode;
+// they hold no CA logic.
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/pkid/pkid/internal/auth"
+	"github.com/pkid/pkid/internal/authority"
+	"github.com/pkid/pkid/internal/clock"
+)
+
+// DefaultMaxBodyBytes bounds every request body. The largest legitimate
+// bodies are certificate chains; 1 MiB holds hundreds of certificates.
+const DefaultMaxBodyBytes = 1 << 20
+
+// API serves pkid's HTTP routes.
+type API struct {
+	auth         *auth.Service
+	ca           *authority.Service
+	clock        clock.Clock
+	log          *slog.Logger
+	maxBodyBytes int64
+}
+
+// New returns an API over the auth and CA services.
+func New(authSvc *auth.Service, caSvc *authority.Service, clk clock.Clock, log *slog.Logger) (*API, error) {
+	if authSvc == nil || caSvc == nil || clk == nil || log == nil {
+		return nil, errors.New("api: auth service, CA service, clock and logger are required")
+	}
+	return &API{auth: authSvc, ca: caSvc, clock: clk, log: log, maxBodyBytes: DefaultMaxBodyBytes}, nil
+}
+
+// Handler returns the root handler with every route and middleware.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/status", a.status)
+	a.authRoutes(mux)
+	a.caRoutes(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeStatus(w, r, http.StatusNotFound, "NotFound",
+			"Route "+r.Method+":"+r.URL.Path+" not found")
+	})
+	return a.instrument(rewriteLegacy(mux))
+}
+
+func (a *API) status(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"date": formatTime(a.clock.Now()), "message": "Ok"})
+}

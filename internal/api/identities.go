@@ -1,0 +1,234 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/pkid/pkid/internal/auth"
+	"github.com/pkid/pkid/internal/store"
+)
+
+func (a *API) authRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/auth/universal-auth/login", a.login)
+	mux.HandleFunc("POST /api/v1/identities", a.authed(a.createIdentity))
+	mux.HandleFunc("POST /api/v1/auth/universal-auth/identities/{identityId}", a.authed(a.attachUniversalAuth))
+	mux.HandleFunc("POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets", a.authed(a.createClientSecret))
+	mux.HandleFunc("POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets/{clientSecretId}/revoke", a.authed(a.revokeClientSecret))
+	mux.HandleFunc("POST /api/v1/projects", a.authed(a.createProject))
+	mux.HandleFunc("GET /api/v1/projects/{projectId}", a.authed(a.getProject))
+	mux.HandleFunc("POST /api/v1/projects/{projectId}/memberships/identities/{identityId}", a.authed(a.addMembership))
+}
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	f, err := readBody(r, true)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	clientID := f.str("clientId", true)
+	clientSecret := f.str("clientSecret", true)
+	if err := f.err(); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	res, err := a.auth.Login(r.Context(), *clientID, *clientSecret)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"accessToken":       res.AccessToken,
+		"expiresIn":         res.ExpiresIn,
+		"accessTokenMaxTTL": res.AccessTokenMaxTTL,
+		"tokenType":         "Bearer",
+	})
+}
+
+func identityJSON(i store.Identity, authMethods []string) map[string]any {
+	return map[string]any{
+		"id": i.ID, "name": i.Name, "role": i.OrgRole, "authMethods": authMethods,
+		"createdAt": formatTime(i.CreatedAt), "updatedAt": formatTime(i.UpdatedAt),
+	}
+}
+
+func (a *API) createIdentity(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	f, err := readBody(r, false)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	name := f.strLen("name", true, 1, 64)
+	role := f.enum("role", false, auth.OrgRoleNoAccess, auth.OrgRoleMember, auth.OrgRoleAdmin)
+	f.str("organizationId", false) // accepted for compatibility; pkid has one organization
+	if err := f.err(); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	orgRole := auth.OrgRoleNoAccess
+	if role != nil {
+		orgRole = *role
+	}
+	i, err := a.auth.CreateIdentity(r.Context(), p, *name, orgRole)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"identity": identityJSON(i, []string{})})
+}
+
+func (a *API) attachUniversalAuth(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	identityID, err := pathUUID(r, "identityId")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	f, err := readBody(r, false)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	const maxTTL = 315360000 // ten years, in seconds
+	ttl := f.integer("accessTokenTTL", false, 0, maxTTL)
+	maxTokenTTL := f.integer("accessTokenMaxTTL", false, 0, maxTTL)
+	if err := f.err(); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ua, err := a.auth.AttachUniversalAuth(r.Context(), p, identityID, deref(ttl), deref(maxTokenTTL))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"identityUniversalAuth": map[string]any{
+		"id": ua.IdentityID, "identityId": ua.IdentityID, "clientId": ua.ClientID,
+		"accessTokenTTL": ua.AccessTokenTTL, "accessTokenMaxTTL": ua.AccessTokenMaxTTL,
+		"createdAt": formatTime(ua.CreatedAt), "updatedAt": formatTime(ua.UpdatedAt),
+	}})
+}
+
+func clientSecretJSON(cs store.ClientSecret) map[string]any {
+	return map[string]any{
+		"id": cs.ID, "identityId": cs.IdentityID, "description": cs.Description,
+		"clientSecretPrefix": cs.Prefix, "clientSecretNumUses": cs.NumUses,
+		"clientSecretNumUsesLimit": cs.NumUsesLimit, "clientSecretTTL": cs.TTL,
+		"isClientSecretRevoked": cs.Revoked, "createdAt": formatTime(cs.CreatedAt),
+		"updatedAt": formatTime(cs.CreatedAt),
+	}
+}
+
+func (a *API) createClientSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	identityID, err := pathUUID(r, "identityId")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	f, err := readBody(r, false)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	description := f.strLen("description", false, 0, 256)
+	numUses := f.integer("numUsesLimit", false, 0, 1<<31)
+	ttl := f.integer("ttl", false, 0, 315360000)
+	if err := f.err(); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	desc := ""
+	if description != nil {
+		desc = *description
+	}
+	secret, cs, err := a.auth.NewClientSecret(r.Context(), p, identityID, desc, deref(ttl), deref(numUses))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"clientSecret": secret, "clientSecretData": clientSecretJSON(cs)})
+}
+
+func (a *API) revokeClientSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	identityID, err := pathUUID(r, "identityId")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	secretID, err := pathUUID(r, "clientSecretId")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	cs, err := a.auth.RevokeClientSecret(r.Context(), p, identityID, secretID)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"clientSecretData": clientSecretJSON(cs)})
+}
+
+func (a *API) addMembership(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	projectID, err := pathUUID(r, "projectId")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	identityID, err := pathUUID(r, "identityId")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	f, err := readBody(r, false)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	role := f.str("role", false)
+	roles := f.roles()
+	if err := f.err(); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	chosen := auth.RoleViewer
+	if role != nil {
+		chosen = *role
+	}
+	if len(roles) > 0 {
+		chosen = roles[0]
+	}
+	m, err := a.auth.AddMembership(r.Context(), p, projectID, identityID, chosen)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"identityMembership": map[string]any{
+		"id": m.ID, "projectId": m.ProjectID, "identityId": m.IdentityID, "role": m.Role,
+		"createdAt": formatTime(m.CreatedAt), "updatedAt": formatTime(m.UpdatedAt),
+	}})
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// roles reads the "roles" array of a membership request, [{role, …}], and
+// returns the role slugs in order.
+func (f *fields) roles() []string {
+	v := f.get("roles")
+	if v == nil {
+		return nil
+	}
+	var items []struct {
+		Role string `json:"role"`
+	}
+	if err := json.Unmarshal(v, &items); err != nil {
+		f.add("roles", "invalid_type", "roles must be an array of objects with a role string")
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.Role)
+	}
+	return out
+}

@@ -1,0 +1,129 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/pkid/pkid/internal/auth"
+	"github.com/pkid/pkid/internal/errs"
+)
+
+type ctxKey int
+
+const reqIDKey ctxKey = iota
+
+// requestID returns the id assigned to r by withRequestID.
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(reqIDKey).(string)
+	return id
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "req-" + hex.EncodeToString(b)
+}
+
+// statusRecorder remembers the status a handler wrote, for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// instrument assigns the request id, recovers from panics, limits the body
+// size and logs one line per request. It never logs headers or bodies, so
+// tokens and secrets stay out of the log.
+func (a *API) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID()
+		r = r.WithContext(context.WithValue(r.Context(), reqIDKey, id))
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w}
+		r.Body = http.MaxBytesReader(rec, r.Body, a.maxBodyBytes)
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				a.writeError(rec, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+			}
+			a.log.Info("request", "req_id", id, "method", r.Method, "route", routeOf(r),
+				"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// routeOf names the matched route pattern without ids, so the log and the
+// metrics group requests by route.
+func routeOf(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	return "unmatched"
+}
+
+const caPrefix = "/api/v1/cert-manager/ca/internal"
+
+// rewriteLegacy maps the older CA paths /api/v1/pki/ca/internal/… and
+// /api/v1/pki/ca/{caId}/… onto /api/v1/cert-manager/ca/internal/… before
+// routing. Registering them as patterns instead would conflict:
+// /api/v1/pki/ca/internal/certificate matches both shapes.
+func rewriteLegacy(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case p == "/api/v1/pki/ca/internal" || strings.HasPrefix(p, "/api/v1/pki/ca/internal/"):
+			r.URL.Path = caPrefix + strings.TrimPrefix(p, "/api/v1/pki/ca/internal")
+		case strings.HasPrefix(p, "/api/v1/pki/ca/"):
+			r.URL.Path = caPrefix + "/" + strings.TrimPrefix(p, "/api/v1/pki/ca/")
+		}
+		r.URL.RawPath = ""
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authed wraps a handler that needs an access token. A missing
+// Authorization header is 401; a token that does not check out is 403
+// TokenError, as in the reference API.
+func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		header := r.Header.Get("Authorization")
+		if header == "" {
+			a.writeError(w, r, errs.New(errs.Unauthorized, "Token missing"))
+			return
+		}
+		scheme, token, ok := strings.Cut(header, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			a.writeError(w, r, errs.New(errs.TokenInvalid, "Failed to authenticate token"))
+			return
+		}
+		p, err := a.auth.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		h(w, r, p)
+	}
+}

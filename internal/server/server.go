@@ -1,0 +1,203 @@
+// Package server wires pkid together: data directory, root key, database,
+// services and the HTTP listener.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pkid/pkid/internal/api"
+	"github.com/pkid/pkid/internal/auth"
+	"github.com/pkid/pkid/internal/authority"
+	"github.com/pkid/pkid/internal/clock"
+	"github.com/pkid/pkid/internal/keystore"
+	"github.com/pkid/pkid/internal/store/sqlstore"
+)
+
+// Config is everything `pkid serve` is started with.
+type Config struct {
+	Listen            string
+	DataDir           string
+	DatabaseURL       string // empty: SQLite file pkid.db in DataDir
+	RootKey           string // base64; empty: the key file in DataDir
+	AdminClientID     string
+	AdminClientSecret string
+	// ShutdownTimeout bounds how long in-flight requests may take to
+	// finish after a stop signal.
+	ShutdownTimeout time.Duration
+	Clock           clock.Clock // nil: the system clock
+}
+
+// AdminCredentialsFile is written to the data directory when pkid
+// generates the first admin's credentials.
+const AdminCredentialsFile = "admin-credentials.json"
+
+// Server is a started pkid: its database is migrated and its listener
+// open, so it can serve as soon as Serve is called.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *sqlstore.DB
+	listener net.Listener
+	http     *http.Server
+}
+
+// New prepares a server: it creates the data directory, loads the root
+// key, opens and migrates the database, creates the first admin when the
+// database is empty, and opens the listener.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating data directory: %w", err)
+	}
+	sealer, err := loadSealer(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		dbURL = filepath.Join(cfg.DataDir, "pkid.db")
+	}
+	db, err := sqlstore.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, db: db}
+	if err := s.init(ctx, sealer); err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info("pkid ready", "address", s.listener.Addr().String(), "database", redactURL(dbURL),
+		"dialect", db.Dialect())
+	return s, nil
+}
+
+func (s *Server) init(ctx context.Context, sealer *keystore.Sealer) error {
+	if err := s.db.Migrate(ctx, s.log); err != nil {
+		return err
+	}
+	authSvc, err := auth.NewService(ctx, s.db, sealer, s.cfg.Clock)
+	if err != nil {
+		return err
+	}
+	if err := s.bootstrapAdmin(ctx, authSvc); err != nil {
+		return err
+	}
+	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log)
+	if err != nil {
+		return err
+	}
+	a, err := api.New(authSvc, caSvc, s.cfg.Clock, s.log)
+	if err != nil {
+		return err
+	}
+	s.listener, err = net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
+	}
+	s.http = &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+func loadSealer(cfg Config, log *slog.Logger) (*keystore.Sealer, error) {
+	key, source, err := keystore.LoadRootKey(cfg.RootKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if source == keystore.Created {
+		log.Warn("created a new root key; back it up; without it no CA key can be decrypted",
+			"path", filepath.Join(cfg.DataDir, keystore.RootKeyFileName))
+	}
+	return keystore.NewSealer(key)
+}
+
+// bootstrapAdmin creates the first admin identity of an empty database.
+// Generated credentials go to a 0600 file; the log names the file and
+// never the secret.
+func (s *Server) bootstrapAdmin(ctx context.Context, authSvc *auth.Service) error {
+	creds, created, err := authSvc.BootstrapAdmin(ctx, s.cfg.AdminClientID, s.cfg.AdminClientSecret)
+	if err != nil || !created {
+		return err
+	}
+	if s.cfg.AdminClientSecret != "" {
+		s.log.Info("created admin identity from PKID_ADMIN_CLIENT_ID and PKID_ADMIN_CLIENT_SECRET",
+			"identity_id", creds.IdentityID, "client_id", creds.ClientID)
+		return nil
+	}
+	path := filepath.Join(s.cfg.DataDir, AdminCredentialsFile)
+	b, err := json.MarshalIndent(creds, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("writing admin credentials: %w", err)
+	}
+	s.log.Warn("created admin identity; its credentials are in the file, readable only by this user",
+		"identity_id", creds.IdentityID, "path", path)
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// DB returns the server's database, for tests.
+func (s *Server) DB() *sqlstore.DB { return s.db }
+
+// Serve answers requests until ctx is cancelled, then stops accepting
+// connections and waits up to ShutdownTimeout for in-flight requests.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.listener) }()
+	select {
+	case err := <-errc:
+		s.db.Close()
+		return fmt.Errorf("serving HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down; waiting for in-flight requests", "timeout", s.cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(shutdownCtx)
+	if serveErr := <-errc; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	if cerr := s.db.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	if err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// redactURL hides the password of a database URL before it is logged.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,5 @@
+package sqlstore
+
+import "github.com/pkid/pkid/internal/store"
+
+var _ store.Store = (*DB)(nil)

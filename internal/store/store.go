@@ -1,0 +1,63 @@
+package store
+
+import "context"
+
+// Queries is every statement pkid runs. One implementation serves both
+// SQLite and PostgreSQL; it runs either on the pool or inside InTx.
+type Queries interface {
+	IdentityQueries
+	ProjectQueries
+	CAQueries
+	ServerKeyQueries
+}
+
+// Store is a database: Queries outside any transaction, and InTx for work
+// that must commit as a whole.
+type Store interface {
+	Queries
+	// InTx runs fn in one transaction, committing when fn returns nil.
+	InTx(ctx context.Context, fn func(Queries) error) error
+}
+
+// IdentityQueries stores machine identities and their credentials.
+type IdentityQueries interface {
+	CountIdentities(ctx context.Context) (int, error)
+	InsertIdentity(ctx context.Context, i Identity) error
+	GetIdentity(ctx context.Context, id string) (Identity, error)
+	InsertUniversalAuth(ctx context.Context, u UniversalAuth) error
+	GetUniversalAuth(ctx context.Context, identityID string) (UniversalAuth, error)
+	GetUniversalAuthByClientID(ctx context.Context, clientID string) (UniversalAuth, error)
+	InsertClientSecret(ctx context.Context, s ClientSecret) error
+	GetClientSecret(ctx context.Context, id string) (ClientSecret, error)
+	ListClientSecrets(ctx context.Context, identityID string) ([]ClientSecret, error)
+	IncrementClientSecretUses(ctx context.Context, id string) error
+	RevokeClientSecret(ctx context.Context, id string) error
+}
+
+// ProjectQueries stores projects and who may act in them.
+type ProjectQueries interface {
+	InsertProject(ctx context.Context, p Project) error
+	GetProject(ctx context.Context, id string) (Project, error)
+	UpsertMembership(ctx context.Context, m Membership) error
+	GetMembership(ctx context.Context, projectID, identityID string) (Membership, error)
+}
+
+// CAQueries stores CAs and their certificate versions.
+type CAQueries interface {
+	InsertCA(ctx context.Context, c CA) error
+	GetCA(ctx context.Context, id string) (CA, error)
+	LockCA(ctx context.Context, id string) (CA, error)
+	ListCAs(ctx context.Context, projectID string) ([]CA, error)
+	UpdateCA(ctx context.Context, c CA) error
+	InsertCACert(ctx context.Context, c CACert) error
+	GetCACert(ctx context.Context, id string) (CACert, error)
+	ListCACerts(ctx context.Context, caID string) ([]CACert, error)
+	MaxCACertVersion(ctx context.Context, caID string) (int, error)
+}
+
+// ServerKeyQueries stores sealed server-wide keys, such as the token
+// signing key.
+type ServerKeyQueries interface {
+	GetServerKey(ctx context.Context, name string) (string, error)
+	InsertServerKey(ctx context.Context, name, sealed string, createdAtMillis int64) error
+}
