@@ -35,20 +35,29 @@ const (
 	msgDisabled      = "CA is disabled"
 )
 
+// Options are the settings of a Service that have defaults.
+type Options struct {
+	// PublicURL is the base URL clients reach this server at, such as
+	// http://127.0.0.1:8080. Issued certificates point their CRL
+	// distribution point and AIA caIssuers URL below it.
+	PublicURL string
+}
+
 // Service runs CA operations.
 type Service struct {
 	store  store.Store
 	sealer *keystore.Sealer
 	clock  clock.Clock
 	log    *slog.Logger
+	opts   Options
 }
 
 // New returns a Service. Every dependency is required.
-func New(st store.Store, sealer *keystore.Sealer, clk clock.Clock, log *slog.Logger) (*Service, error) {
+func New(st store.Store, sealer *keystore.Sealer, clk clock.Clock, log *slog.Logger, opts Options) (*Service, error) {
 	if st == nil || sealer == nil || clk == nil || log == nil {
 		return nil, errors.New("authority: store, sealer, clock and logger are required")
 	}
-	return &Service{store: st, sealer: sealer, clock: clk, log: log}, nil
+	return &Service{store: st, sealer: sealer, clock: clk, log: log, opts: opts}, nil
 }
 
 // keyAAD binds a sealed CA key to its CA, so a key copied onto another CA

@@ -31,6 +31,9 @@ type Config struct {
 	RootKey           string // base64; empty: the key file in DataDir
 	AdminClientID     string
 	AdminClientSecret string
+	// PublicURL is the base URL clients reach the server at; empty means
+	// http://<listen address>.
+	PublicURL string
 	// ShutdownTimeout bounds how long in-flight requests may take to
 	// finish after a stop signal.
 	ShutdownTimeout time.Duration
@@ -97,17 +100,23 @@ func (s *Server) init(ctx context.Context, sealer *keystore.Sealer) error {
 	if err := s.bootstrapAdmin(ctx, authSvc); err != nil {
 		return err
 	}
-	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log)
+	s.listener, err = net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
+	}
+	publicURL := s.cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + s.listener.Addr().String()
+	}
+	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log, authority.Options{PublicURL: publicURL})
+	if err != nil {
+		s.listener.Close()
 		return err
 	}
 	a, err := api.New(authSvc, caSvc, s.cfg.Clock, s.log)
 	if err != nil {
+		s.listener.Close()
 		return err
-	}
-	s.listener, err = net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
 	}
 	s.http = &http.Server{
 		Handler:           a.Handler(),

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 
@@ -42,6 +43,11 @@ type DB struct {
 // migrate; call Migrate.
 func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	d, dsn := dialectFor(databaseURL)
+	if d == sqlite {
+		if err := createPrivateFile(sqlitePath(databaseURL)); err != nil {
+			return nil, err
+		}
+	}
 	sqlDB, err := sql.Open(d.driver(), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", d, err)
@@ -60,8 +66,7 @@ func dialectFor(databaseURL string) (dialect, string) {
 	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
 		return postgres, databaseURL
 	}
-	path := strings.TrimPrefix(databaseURL, "sqlite://")
-	path = strings.TrimPrefix(path, "file:")
+	path := sqlitePath(databaseURL)
 	// WAL lets readers run beside the writer; synchronous=FULL makes every
 	// commit durable before the response goes out; _txlock=immediate takes
 	// the write lock at BEGIN, so two read-modify-write transactions cannot
@@ -73,6 +78,22 @@ func dialectFor(databaseURL string) (dialect, string) {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", "immediate")
 	return sqlite, "file:" + path + "?" + q.Encode()
+}
+
+func sqlitePath(databaseURL string) string {
+	path := strings.TrimPrefix(databaseURL, "sqlite://")
+	return strings.TrimPrefix(path, "file:")
+}
+
+// createPrivateFile creates the SQLite file with mode 0600 when it does not
+// exist yet. It holds sealed keys and secret hashes, and SQLite gives its
+// -wal and -shm files the mode of the database file.
+func createPrivateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating SQLite file: %w", err)
+	}
+	return f.Close()
 }
 
 // Dialect names the database engine: "sqlite" or "postgres".
