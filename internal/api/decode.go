@@ -47,7 +47,7 @@ func readBody(r *http.Request, allowForm bool) (*fields, error) {
 	return nil, errs.New(errs.BadRequest, "Unsupported Content-Type %q: send application/json", ct)
 }
 
-var errBodyTooLarge = &errs.Error{Kind: errs.BadRequest, Message: "Request body is too large"}
+var errBodyTooLarge = errs.New(errs.TooLarge, "Request body is larger than %d bytes", DefaultMaxBodyBytes)
 
 func jsonFields(data []byte) (*fields, error) {
 	issues := []errs.FieldIssue{}

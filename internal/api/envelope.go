@@ -30,6 +30,7 @@ var kindStatus = map[errs.Kind]struct {
 	errs.PermissionDenied: {http.StatusForbidden, "PermissionDenied"},
 	errs.Conflict:         {http.StatusConflict, "Conflict"},
 	errs.RateLimited:      {http.StatusTooManyRequests, "RateLimitExceeded"},
+	errs.TooLarge:         {http.StatusRequestEntityTooLarge, "PayloadTooLarge"},
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

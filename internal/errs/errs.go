@@ -21,6 +21,7 @@ const (
 	PermissionDenied                 // a caller without the needed permission
 	Conflict                         // a uniqueness rule the request would break
 	RateLimited                      // too many requests
+	TooLarge                         // a request body over the size limit
 )
 
 // FieldIssue names one invalid field of a request.
