@@ -136,4 +136,3 @@ func signLeafWithCAKey(t *testing.T, s *Server, caID string, caCert *x509.Certif
 	}
 	return leaf
 }
-
