@@ -106,8 +106,12 @@ func Start(t testing.TB, b Backend, opts Options) *Server {
 	return &Server{
 		URL: "http://" + srv.Addr(), DatabaseURL: opts.DatabaseURL, DataDir: dataDir,
 		RootKey: opts.RootKey, Srv: srv, Log: logBuf,
-		client: &http.Client{Timeout: 60 * time.Second},
+		client: newHTTPClient(),
 	}
+}
+
+func newHTTPClient() *http.Client {
+	return &http.Client{Timeout: 60 * time.Second}
 }
 
 // Response is a finished HTTP exchange.

@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startReplicas runs two pkid processes on one PostgreSQL database with
+// the same root key and admin, started at the same moment so that both
+// race to migrate the empty database.
+func startReplicas(t *testing.T) (*Process, *Process) {
+	t.Helper()
+	b := PostgresOnly(t)
+	env := []string{
+		"PKID_DATABASE_URL=" + b.NewURL(t),
+		"PKID_ROOT_KEY=" + NewRootKey(t),
+		"PKID_ADMIN_CLIENT_ID=" + AdminClientID,
+		"PKID_ADMIN_CLIENT_SECRET=" + AdminClientSecret,
+	}
+	Binary(t)
+	var a, c *Process
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a = StartProcess(t, env...) }()
+	go func() { defer wg.Done(); c = StartProcess(t, env...) }()
+	wg.Wait()
+	if a == nil || c == nil {
+		t.FailNow()
+	}
+	return a, c
+}
+
+// TestReplicasShareTokensAndSerializeRenewals runs 40 concurrent renewals
+// of one CA split across two replicas: every success must become its own
+// version, in order, and the CA must point at the newest.
+func TestReplicasShareTokensAndSerializeRenewals(t *testing.T) {
+	r1, r2 := startReplicas(t)
+	token := r1.AdminToken(t)
+	// A token from one replica works on the other.
+	project := r2.CreateProject(t, token, "replicas")
+	root := r1.CreateCA(t, token, RootRequest(project, "shared-root", "EC_prime256v1", time.Now().AddDate(5, 0, 0)))
+	r2.Do(t, http.MethodGet, "/api/v1/cert-manager/ca/internal/"+root.ID, token, nil).OK(t, nil)
+
+	base := time.Now().AddDate(6, 0, 0).Truncate(time.Second)
+	var mu sync.Mutex
+	next := 0
+	nextNotAfter := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		next++
+		return base.Add(time.Duration(next) * time.Minute)
+	}
+	replicas := []*Process{r1, r2}
+	errs := make(chan string, 40)
+	ids := make(chan string, 40)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func(r *Process) {
+			defer wg.Done()
+			for range 100 {
+				resp := r.Do(t, http.MethodPost, renewURL(root.ID), token, renewBody(nextNotAfter()))
+				switch resp.Status {
+				case http.StatusOK:
+					var c CACert
+					_ = json.Unmarshal(resp.Body, &c)
+					ids <- c.CertID
+					return
+				case http.StatusBadRequest: // a later notAfter won the race; ask again
+				default:
+					errs <- string(resp.Body)
+					return
+				}
+			}
+			errs <- "no success after 100 attempts"
+		}(replicas[i%2])
+	}
+	wg.Wait()
+	close(errs)
+	close(ids)
+	for e := range errs {
+		t.Errorf("renewal failed: %s", e)
+	}
+	returned := map[string]bool{}
+	for id := range ids {
+		returned[id] = true
+	}
+	if len(returned) != 40 {
+		t.Fatalf("%d distinct certIds from 40 renewals", len(returned))
+	}
+	versions := r2.CACertificates(t, token, root.ID)
+	if len(versions) != 41 {
+		t.Fatalf("%d versions, want 41", len(versions))
+	}
+	var prev time.Time
+	for i, v := range versions {
+		if v.Version != i+1 {
+			t.Errorf("position %d holds version %d", i, v.Version)
+		}
+		na := ParseCert(t, v.Certificate).NotAfter
+		if i > 0 && !na.After(prev) {
+			t.Errorf("version %d notAfter %v not after the previous %v", v.Version, na, prev)
+		}
+		if i > 0 && !returned[v.CertID] {
+			t.Errorf("version %d was not returned by any renewal", v.Version)
+		}
+		prev = na
+	}
+	var ca CA
+	r1.Do(t, http.MethodGet, "/api/v1/cert-manager/ca/internal/"+root.ID, token, nil).OK(t, &ca)
+	if ca.Configuration.ActiveCACertID == nil || *ca.Configuration.ActiveCACertID != versions[40].CertID {
+		t.Errorf("activeCaCertId %v, want newest %s", ca.Configuration.ActiveCACertID, versions[40].CertID)
+	}
+}
