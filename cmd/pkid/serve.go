@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,7 +25,7 @@ func envOr(name, def string) string {
 
 func newServeCommand() *cobra.Command {
 	var cfg server.Config
-	var logFormat string
+	var logFormat, autoRenew string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the pkid server",
@@ -45,6 +46,14 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 			if err != nil {
 				return err
 			}
+			interval, err := time.ParseDuration(autoRenew)
+			if err != nil || interval < 0 {
+				return fmt.Errorf("invalid --auto-renew-interval %q: use a duration such as 1h or 15m, or 0 to turn it off", autoRenew)
+			}
+			cfg.AutoRenewInterval = interval
+			if interval == 0 {
+				cfg.AutoRenewInterval = -1 // server.Config reads zero as the default
+			}
 			cfg.RootKey = os.Getenv("PKID_ROOT_KEY")
 			cfg.AdminClientID = os.Getenv("PKID_ADMIN_CLIENT_ID")
 			cfg.AdminClientSecret = os.Getenv("PKID_ADMIN_CLIENT_SECRET")
@@ -62,6 +71,8 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 	f.StringVar(&cfg.Listen, "listen", envOr("PKID_LISTEN", "127.0.0.1:8080"), "address to listen on, host:port (env PKID_LISTEN)")
 	f.StringVar(&cfg.DataDir, "data-dir", envOr("PKID_DATA_DIR", "./pkid-data"), "directory for the SQLite database, root key and admin credentials (env PKID_DATA_DIR)")
 	f.StringVar(&cfg.DatabaseURL, "database-url", envOr("PKID_DATABASE_URL", ""), "postgres:// URL, or a SQLite file path; default <data-dir>/pkid.db (env PKID_DATABASE_URL)")
+	f.StringVar(&autoRenew, "auto-renew-interval", envOr("PKID_AUTO_RENEW_INTERVAL", "1h"),
+		"how often to renew CAs with auto-renewal on, e.g. 1h or 15m; 0 turns it off (env PKID_AUTO_RENEW_INTERVAL)")
 	f.StringVar(&logFormat, "log-format", envOr("PKID_LOG_FORMAT", "text"), "log format: text or json (env PKID_LOG_FORMAT)")
 	cmd.SetContext(context.Background())
 	return cmd

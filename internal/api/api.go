@@ -11,6 +11,7 @@ import (
 	"github.com/pkid/pkid/internal/auth"
 	"github.com/pkid/pkid/internal/authority"
 	"github.com/pkid/pkid/internal/clock"
+	"github.com/pkid/pkid/internal/metrics"
 )
 
 // DefaultMaxBodyBytes bounds every request body. The largest legitimate
@@ -23,21 +24,27 @@ type API struct {
 	ca           *authority.Service
 	clock        clock.Clock
 	log          *slog.Logger
+	metrics      *metrics.Metrics
 	maxBodyBytes int64
 }
 
-// New returns an API over the auth and CA services.
-func New(authSvc *auth.Service, caSvc *authority.Service, clk clock.Clock, log *slog.Logger) (*API, error) {
-	if authSvc == nil || caSvc == nil || clk == nil || log == nil {
-		return nil, errors.New("api: auth service, CA service, clock and logger are required")
+// New returns an API over the auth and CA services, recording request
+// durations in m.
+func New(authSvc *auth.Service, caSvc *authority.Service, clk clock.Clock, log *slog.Logger, m *metrics.Metrics) (*API, error) {
+	if authSvc == nil || caSvc == nil || clk == nil || log == nil || m == nil {
+		return nil, errors.New("api: auth service, CA service, clock, logger and metrics are required")
 	}
-	return &API{auth: authSvc, ca: caSvc, clock: clk, log: log, maxBodyBytes: DefaultMaxBodyBytes}, nil
+	return &API{auth: authSvc, ca: caSvc, clock: clk, log: log, metrics: m, maxBodyBytes: DefaultMaxBodyBytes}, nil
 }
 
 // Handler returns the root handler with every route and middleware.
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/status", a.status)
+	// Metrics are public like the CA certificates: they carry CA names,
+	// ids and expiry times, which the certificates reveal anyway.
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	a.autoRenewalRoutes(mux)
 	a.authRoutes(mux)
 	a.caRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

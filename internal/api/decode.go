@@ -171,7 +171,11 @@ func (f *fields) integer(name string, required bool, minValue, maxValue int64) *
 		return nil
 	}
 	if i < minValue || i > maxValue {
-		f.add(name, "too_small", fmt.Sprintf("%s must be between %d and %d, got %d", name, minValue, maxValue, i))
+		code := "too_small"
+		if i > maxValue {
+			code = "too_big"
+		}
+		f.add(name, code, fmt.Sprintf("%s must be between %d and %d, got %d", name, minValue, maxValue, i))
 		return nil
 	}
 	return &i

@@ -68,8 +68,10 @@ func (a *API) instrument(next http.Handler) http.Handler {
 				}
 				a.writeError(rec, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 			}
+			elapsed := time.Since(start)
+			a.metrics.ObserveRequest(routeOf(r), r.Method, rec.status, elapsed)
 			a.log.Info("request", "req_id", id, "method", r.Method, "route", routeOf(r),
-				"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+				"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000)
 		}()
 		next.ServeHTTP(rec, r)
 	})

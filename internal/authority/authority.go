@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/pkid/pkid/internal/auth"
 	"github.com/pkid/pkid/internal/clock"
@@ -41,6 +42,8 @@ type Options struct {
 	// http://127.0.0.1:8080. Issued certificates point their CRL
 	// distribution point and AIA caIssuers URL below it.
 	PublicURL string
+	// Observer is told about completed operations; nil means nobody.
+	Observer Observer
 }
 
 // Service runs CA operations.
@@ -50,6 +53,10 @@ type Service struct {
 	clock  clock.Clock
 	log    *slog.Logger
 	opts   Options
+
+	// warned records the UTC day WarnExpiring last warned about each CA.
+	warnMu sync.Mutex
+	warned map[string]string
 }
 
 // New returns a Service. Every dependency is required.
@@ -57,7 +64,10 @@ func New(st store.Store, sealer *keystore.Sealer, clk clock.Clock, log *slog.Log
 	if st == nil || sealer == nil || clk == nil || log == nil {
 		return nil, errors.New("authority: store, sealer, clock and logger are required")
 	}
-	return &Service{store: st, sealer: sealer, clock: clk, log: log, opts: opts}, nil
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
+	return &Service{store: st, sealer: sealer, clock: clk, log: log, opts: opts, warned: map[string]string{}}, nil
 }
 
 // keyAAD binds a sealed CA key to its CA, so a key copied onto another CA

@@ -40,43 +40,51 @@ type issuer struct {
 // concurrent renewals of one CA are serialized, and each one sees the
 // version committed before it.
 func (s *Service) RenewCA(ctx context.Context, p auth.Principal, caID string, notAfter time.Time) (store.CACert, error) {
-	notAfter = notAfter.UTC().Truncate(time.Second)
 	var out store.CACert
 	err := s.store.InTx(ctx, func(q store.Queries) error {
-		// 1. Check, in the order of the API contract.
-		ca, current, iss, err := s.checkRenewal(ctx, q, p, caID, notAfter)
-		if err != nil {
-			return err
-		}
-		// 2. Build and sign.
-		now := s.clock.Now()
-		cert, err := s.signRenewal(ca, current, iss, now, notAfter)
-		if err != nil {
-			return err
-		}
-		// 3. Persist the new version and point the CA at it.
-		version, err := q.MaxCACertVersion(ctx, ca.ID)
-		if err != nil {
-			return err
-		}
-		chain := ""
-		if iss.row.ID != "" {
-			chain = pki.JoinChain(iss.row.Certificate, iss.row.Chain)
-		}
-		out = newCACertRow(ca.ID, version+1, cert.Raw, chain, cert.SerialNumber, cert.NotBefore, cert.NotAfter, now)
-		if err := q.InsertCACert(ctx, out); err != nil {
-			return err
-		}
-		setActive(&ca, out)
-		ca.UpdatedAt = now
-		return q.UpdateCA(ctx, ca)
+		var err error
+		out, err = s.renewInTx(ctx, q, p, caID, notAfter)
+		return err
 	})
 	if err != nil {
 		return store.CACert{}, err
 	}
+	s.opts.Observer.CARenewed(TriggerManual)
 	s.log.Info("renewed CA certificate", "ca_id", caID, "identity_id", p.IdentityID,
 		"version", out.Version, "serial", out.SerialNumber, "not_after", out.NotAfter)
 	return out, nil
+}
+
+// renewInTx checks, signs and persists one renewal inside transaction q.
+func (s *Service) renewInTx(ctx context.Context, q store.Queries, p auth.Principal, caID string, notAfter time.Time) (store.CACert, error) {
+	notAfter = notAfter.UTC().Truncate(time.Second)
+	// 1. Check, in the order of the API contract.
+	ca, current, iss, err := s.checkRenewal(ctx, q, p, caID, notAfter)
+	if err != nil {
+		return store.CACert{}, err
+	}
+	// 2. Build and sign.
+	now := s.clock.Now()
+	cert, err := s.signRenewal(ca, current, iss, now, notAfter)
+	if err != nil {
+		return store.CACert{}, err
+	}
+	// 3. Persist the new version and point the CA at it.
+	version, err := q.MaxCACertVersion(ctx, ca.ID)
+	if err != nil {
+		return store.CACert{}, err
+	}
+	chain := ""
+	if iss.row.ID != "" {
+		chain = pki.JoinChain(iss.row.Certificate, iss.row.Chain)
+	}
+	out := newCACertRow(ca.ID, version+1, cert.Raw, chain, cert.SerialNumber, cert.NotBefore, cert.NotAfter, now)
+	if err := q.InsertCACert(ctx, out); err != nil {
+		return store.CACert{}, err
+	}
+	setActive(&ca, out)
+	ca.UpdatedAt = now
+	return out, q.UpdateCA(ctx, ca)
 }
 
 // checkRenewal runs the renewal checks and returns the locked CA, its

@@ -20,6 +20,7 @@ import (
 	"github.com/pkid/pkid/internal/authority"
 	"github.com/pkid/pkid/internal/clock"
 	"github.com/pkid/pkid/internal/keystore"
+	"github.com/pkid/pkid/internal/metrics"
 	"github.com/pkid/pkid/internal/store/sqlstore"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 	// PublicURL is the base URL clients reach the server at; empty means
 	// http://<listen address>.
 	PublicURL string
+	// AutoRenewInterval is how often the auto-renewal scheduler runs; zero
+	// means hourly and a negative value turns the scheduler off.
+	AutoRenewInterval time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may take to
 	// finish after a stop signal.
 	ShutdownTimeout time.Duration
@@ -47,11 +51,13 @@ const AdminCredentialsFile = "admin-credentials.json"
 // Server is a started pkid: its database is migrated and its listener
 // open, so it can serve as soon as Serve is called.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	db       *sqlstore.DB
-	listener net.Listener
-	http     *http.Server
+	cfg       Config
+	log       *slog.Logger
+	db        *sqlstore.DB
+	listener  net.Listener
+	http      *http.Server
+	authority *authority.Service
+	metrics   *metrics.Metrics
 }
 
 // New prepares a server: it creates the data directory, loads the root
@@ -60,6 +66,9 @@ type Server struct {
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.System{}
+	}
+	if cfg.AutoRenewInterval == 0 {
+		cfg.AutoRenewInterval = time.Hour
 	}
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
@@ -108,12 +117,15 @@ func (s *Server) init(ctx context.Context, sealer *keystore.Sealer) error {
 	if publicURL == "" {
 		publicURL = "http://" + s.listener.Addr().String()
 	}
-	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log, authority.Options{PublicURL: publicURL})
+	s.metrics = metrics.New(s.db, s.log)
+	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log,
+		authority.Options{PublicURL: publicURL, Observer: s.metrics})
 	if err != nil {
 		s.listener.Close()
 		return err
 	}
-	a, err := api.New(authSvc, caSvc, s.cfg.Clock, s.log)
+	s.authority = caSvc
+	a, err := api.New(authSvc, caSvc, s.cfg.Clock, s.log, s.metrics)
 	if err != nil {
 		s.listener.Close()
 		return err
@@ -174,11 +186,18 @@ func (s *Server) Addr() string { return s.listener.Addr().String() }
 // DB returns the server's database, for tests.
 func (s *Server) DB() *sqlstore.DB { return s.db }
 
+// Authority returns the CA service, for tests that drive the scheduler.
+func (s *Server) Authority() *authority.Service { return s.authority }
+
 // Serve answers requests until ctx is cancelled, then stops accepting
 // connections and waits up to ShutdownTimeout for in-flight requests.
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	background := s.startBackground(bgCtx)
+	defer background.Wait()
 	select {
 	case err := <-errc:
 		s.db.Close()

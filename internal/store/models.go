@@ -113,3 +113,15 @@ type CACert struct {
 	NotAfter     time.Time
 	CreatedAt    time.Time
 }
+
+// AutoRenewal is the auto-renewal setting of a CA and the outcome of its
+// last automatic renewal.
+type AutoRenewal struct {
+	CAID             string
+	Enabled          bool
+	DaysBeforeExpiry int
+	LastStatus       *string // "success" or "failed"; nil before the first attempt
+	LastMessage      *string
+	LastAt           *time.Time
+	UpdatedAt        time.Time
+}

@@ -9,6 +9,7 @@ type Queries interface {
 	ProjectQueries
 	CAQueries
 	ServerKeyQueries
+	AutoRenewalQueries
 }
 
 // Store is a database: Queries outside any transaction, and InTx for work
@@ -60,4 +61,16 @@ type CAQueries interface {
 type ServerKeyQueries interface {
 	GetServerKey(ctx context.Context, name string) (string, error)
 	InsertServerKey(ctx context.Context, name, sealed string, createdAtMillis int64) error
+}
+
+// AutoRenewalQueries stores CA auto-renewal settings and outcomes.
+type AutoRenewalQueries interface {
+	// GetAutoRenewal returns the setting of a CA; ErrNotFound when the CA
+	// never had one.
+	GetAutoRenewal(ctx context.Context, caID string) (AutoRenewal, error)
+	UpsertAutoRenewal(ctx context.Context, a AutoRenewal) error
+	ListEnabledAutoRenewals(ctx context.Context) ([]AutoRenewal, error)
+	// ListAllCAs returns every CA of every project, for the scheduler and
+	// the metrics.
+	ListAllCAs(ctx context.Context) ([]CA, error)
 }

@@ -1,0 +1,67 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/pkid/pkid/internal/auth"
+	"github.com/pkid/pkid/internal/store"
+)
+
+func (a *API) autoRenewalRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+caPrefix+"/{caId}/auto-renewal", a.authed(a.getAutoRenewal))
+	mux.HandleFunc("PATCH "+caPrefix+"/{caId}/auto-renewal", a.authed(a.patchAutoRenewal))
+}
+
+func autoRenewalJSON(ar store.AutoRenewal) map[string]any {
+	return map[string]any{
+		"autoRenewalEnabled":          ar.Enabled,
+		"autoRenewalDaysBeforeExpiry": ar.DaysBeforeExpiry,
+		"lastRenewalStatus":           ar.LastStatus,
+		"lastRenewalMessage":          ar.LastMessage,
+		"lastRenewalAt":               formatTimePtr(ar.LastAt),
+	}
+}
+
+func (a *API) getAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	id, err := pathUUID(r, "caId")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ar, err := a.ca.AutoRenewal(r.Context(), p, id)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, autoRenewalJSON(ar))
+}
+
+func (a *API) patchAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	id, err := pathUUID(r, "caId")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	f, err := readBody(r, false)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	enabled := f.boolean("autoRenewalEnabled")
+	days64 := f.integer("autoRenewalDaysBeforeExpiry", false, 1, 365)
+	if err := f.err(); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var days *int
+	if days64 != nil {
+		d := int(*days64)
+		days = &d
+	}
+	ar, err := a.ca.UpdateAutoRenewal(r.Context(), p, id, enabled, days)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, autoRenewalJSON(ar))
+}
