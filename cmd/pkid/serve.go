@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pkid/pkid/internal/api"
 	"github.com/pkid/pkid/internal/server"
 )
 
@@ -73,9 +75,27 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 	f.StringVar(&cfg.DatabaseURL, "database-url", envOr("PKID_DATABASE_URL", ""), "postgres:// URL, or a SQLite file path; default <data-dir>/pkid.db (env PKID_DATABASE_URL)")
 	f.StringVar(&autoRenew, "auto-renew-interval", envOr("PKID_AUTO_RENEW_INTERVAL", "1h"),
 		"how often to renew CAs with auto-renewal on, e.g. 1h or 15m; 0 turns it off (env PKID_AUTO_RENEW_INTERVAL)")
+	limits := api.DefaultLimits
+	cfg.Limits = &limits
+	f.Float64Var(&limits.PerIP, "rate-limit-ip", envFloat("PKID_RATE_LIMIT_IP", limits.PerIP),
+		"requests per second allowed from one client address; 0 turns the limit off (env PKID_RATE_LIMIT_IP)")
+	f.Float64Var(&limits.PerIdentity, "rate-limit-identity", envFloat("PKID_RATE_LIMIT_IDENTITY", limits.PerIdentity),
+		"requests per second allowed for one identity; 0 turns the limit off (env PKID_RATE_LIMIT_IDENTITY)")
+	f.IntVar(&limits.LoginFailures, "login-failures-per-minute", limits.LoginFailures,
+		"failed logins one client id may have per minute before more attempts get 429; 0 turns it off")
 	f.StringVar(&logFormat, "log-format", envOr("PKID_LOG_FORMAT", "text"), "log format: text or json (env PKID_LOG_FORMAT)")
 	cmd.SetContext(context.Background())
 	return cmd
+}
+
+// envFloat reads a number from the environment, or returns def when the
+// variable is unset. An unparseable value also returns def; the flag's
+// help names the variable so an operator can check it.
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+		return v
+	}
+	return def
 }
 
 func newLogger(w io.Writer, format string) (*slog.Logger, error) {

@@ -25,16 +25,18 @@ type API struct {
 	clock        clock.Clock
 	log          *slog.Logger
 	metrics      *metrics.Metrics
+	limits       rateLimiters
 	maxBodyBytes int64
 }
 
 // New returns an API over the auth and CA services, recording request
-// durations in m.
-func New(authSvc *auth.Service, caSvc *authority.Service, clk clock.Clock, log *slog.Logger, m *metrics.Metrics) (*API, error) {
+// durations in m and enforcing limits.
+func New(authSvc *auth.Service, caSvc *authority.Service, clk clock.Clock, log *slog.Logger, m *metrics.Metrics, limits Limits) (*API, error) {
 	if authSvc == nil || caSvc == nil || clk == nil || log == nil || m == nil {
 		return nil, errors.New("api: auth service, CA service, clock, logger and metrics are required")
 	}
-	return &API{auth: authSvc, ca: caSvc, clock: clk, log: log, metrics: m, maxBodyBytes: DefaultMaxBodyBytes}, nil
+	return &API{auth: authSvc, ca: caSvc, clock: clk, log: log, metrics: m,
+		limits: newRateLimiters(limits), maxBodyBytes: DefaultMaxBodyBytes}, nil
 }
 
 // Handler returns the root handler with every route and middleware.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/pkid/pkid/internal/auth"
+	"github.com/pkid/pkid/internal/errs"
 	"github.com/pkid/pkid/internal/store"
 )
 
@@ -31,7 +32,16 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
+	// Only failed logins spend the client id's budget, so a client that
+	// logs in correctly is never locked out by its own successes.
+	if !a.limits.login.peek(*clientID) {
+		a.writeRateLimited(w, r)
+		return
+	}
 	res, err := a.auth.Login(r.Context(), *clientID, *clientSecret)
+	if errs.Is(err, errs.Unauthorized) {
+		a.limits.login.allow(*clientID)
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -73,6 +73,10 @@ func (a *API) instrument(next http.Handler) http.Handler {
 			a.log.Info("request", "req_id", id, "method", r.Method, "route", routeOf(r),
 				"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000)
 		}()
+		if !a.limits.ip.allow(clientIP(r)) {
+			a.writeRateLimited(rec, r)
+			return
+		}
 		next.ServeHTTP(rec, r)
 	})
 }
@@ -126,6 +130,11 @@ func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal))
 			a.writeError(w, r, err)
 			return
 		}
+		if !a.limits.identity.allow(p.IdentityID) {
+			a.writeRateLimited(w, r)
+			return
+		}
+		p.RequestID = requestID(r)
 		h(w, r, p)
 	}
 }

@@ -41,6 +41,9 @@ type Principal struct {
 	Name           string
 	OrgRole        string
 	ClientSecretID string
+	// RequestID is the id of the request the principal acts in, recorded
+	// in audit entries.
+	RequestID string
 }
 
 // Service logs identities in, checks tokens and manages identities.

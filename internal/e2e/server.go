@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pkid/pkid/internal/api"
 	"github.com/pkid/pkid/internal/clock"
 	"github.com/pkid/pkid/internal/server"
 )
@@ -43,6 +44,7 @@ type Options struct {
 	Clock       clock.Clock // nil: the system clock
 	DatabaseURL string      // empty: a new database of the backend
 	RootKey     string      // empty: a new random key
+	Limits      *api.Limits // nil: no rate limits, so load in tests is not throttled
 }
 
 // SyncBuffer is a bytes.Buffer safe for concurrent writes.
@@ -82,6 +84,10 @@ func Start(t testing.TB, b Backend, opts Options) *Server {
 	if opts.RootKey == "" {
 		opts.RootKey = NewRootKey(t)
 	}
+	limits := opts.Limits
+	if limits == nil {
+		limits = &api.Limits{}
+	}
 	logBuf := &SyncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	dataDir := t.TempDir()
@@ -89,7 +95,7 @@ func Start(t testing.TB, b Backend, opts Options) *Server {
 	srv, err := server.New(ctx, server.Config{
 		Listen: "127.0.0.1:0", DataDir: dataDir, DatabaseURL: opts.DatabaseURL,
 		RootKey: opts.RootKey, AdminClientID: AdminClientID, AdminClientSecret: AdminClientSecret,
-		ShutdownTimeout: 5 * time.Second, Clock: opts.Clock,
+		ShutdownTimeout: 5 * time.Second, Clock: opts.Clock, Limits: limits,
 	}, log)
 	if err != nil {
 		cancel()

@@ -38,6 +38,8 @@ type Config struct {
 	// AutoRenewInterval is how often the auto-renewal scheduler runs; zero
 	// means hourly and a negative value turns the scheduler off.
 	AutoRenewInterval time.Duration
+	// Limits are the API's rate limits; nil means api.DefaultLimits.
+	Limits *api.Limits
 	// ShutdownTimeout bounds how long in-flight requests may take to
 	// finish after a stop signal.
 	ShutdownTimeout time.Duration
@@ -125,7 +127,11 @@ func (s *Server) init(ctx context.Context, sealer *keystore.Sealer) error {
 		return err
 	}
 	s.authority = caSvc
-	a, err := api.New(authSvc, caSvc, s.cfg.Clock, s.log, s.metrics)
+	limits := api.DefaultLimits
+	if s.cfg.Limits != nil {
+		limits = *s.cfg.Limits
+	}
+	a, err := api.New(authSvc, caSvc, s.cfg.Clock, s.log, s.metrics, limits)
 	if err != nil {
 		s.listener.Close()
 		return err
