@@ -47,6 +47,7 @@ func (a *API) Handler() http.Handler {
 	// ids and expiry times, which the certificates reveal anyway.
 	mux.Handle("GET /metrics", a.metrics.Handler())
 	a.autoRenewalRoutes(mux)
+	a.auditRoutes(mux)
 	a.authRoutes(mux)
 	a.caRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -76,10 +76,15 @@ func (s *Service) CreateCA(ctx context.Context, p auth.Principal, in NewCA) (sto
 		if err := q.InsertCA(ctx, ca); err != nil {
 			return err
 		}
-		if first == nil {
-			return nil
+		meta := map[string]any{"caId": ca.ID, "name": ca.Name, "type": ca.Type, "dn": ca.DN,
+			"keyAlgorithm": ca.KeyAlgorithm, "status": ca.Status}
+		if first != nil {
+			if err := q.InsertCACert(ctx, *first); err != nil {
+				return err
+			}
+			meta["serialNumber"] = first.SerialNumber
 		}
-		return q.InsertCACert(ctx, *first)
+		return s.audit(ctx, q, p, AuditCreateCA, ca, "certificate-authority/"+ca.ID, meta)
 	})
 	if errors.Is(err, store.ErrConflict) {
 		return store.CA{}, errs.New(errs.BadRequest, "A CA with the name '%s' already exists in this project", in.Name)

@@ -24,10 +24,8 @@ func (s *Service) GetCA(ctx context.Context, p auth.Principal, id string) (store
 
 // ListCAs returns the CAs of a project the caller may read.
 func (s *Service) ListCAs(ctx context.Context, p auth.Principal, projectID string) ([]store.CA, error) {
-	if _, err := s.store.GetProject(ctx, projectID); errors.Is(err, store.ErrNotFound) {
-		return nil, errs.New(errs.NotFound, "Project with ID '%s' not found", projectID)
-	} else if err != nil {
-		return nil, err
+	if _, err := s.store.GetProject(ctx, projectID); err != nil {
+		return nil, projectNotFound(err, projectID)
 	}
 	if err := require(ctx, s.store, p, projectID, auth.ActionRead); err != nil {
 		return nil, err
@@ -71,4 +69,13 @@ func (s *Service) CertificateDER(ctx context.Context, caID, certID string) ([]by
 		return nil, err
 	}
 	return cert.Raw, nil
+}
+
+// projectNotFound turns store.ErrNotFound from a project lookup into the
+// client's NotFound error and passes other errors through.
+func projectNotFound(err error, projectID string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return errs.New(errs.NotFound, "Project with ID '%s' not found", projectID)
+	}
+	return err
 }

@@ -84,7 +84,14 @@ func (s *Service) renewInTx(ctx context.Context, q store.Queries, p auth.Princip
 	}
 	setActive(&ca, out)
 	ca.UpdatedAt = now
-	return out, q.UpdateCA(ctx, ca)
+	if err := q.UpdateCA(ctx, ca); err != nil {
+		return store.CACert{}, err
+	}
+	return out, s.audit(ctx, q, p, AuditRenewCA, ca, "ca-certificate/"+out.ID, map[string]any{
+		"caId": ca.ID, "version": out.Version, "serialNumber": out.SerialNumber,
+		"previousSerialNumber": pki.FormatSerial(current.SerialNumber),
+		"notAfter":             out.NotAfter.Format(time.RFC3339),
+	})
 }
 
 // checkRenewal runs the renewal checks and returns the locked CA, its

@@ -125,3 +125,29 @@ type AutoRenewal struct {
 	LastAt           *time.Time
 	UpdatedAt        time.Time
 }
+
+// AuditEntry records one change to a CA or certificate: who, what, where.
+type AuditEntry struct {
+	ID         string
+	CreatedAt  time.Time
+	ActorType  string // "identity" or "system"
+	IdentityID string
+	ActorName  string
+	Action     string
+	ProjectID  string
+	CAID       *string
+	Resource   string
+	Metadata   map[string]any
+	ReqID      string
+}
+
+// AuditFilter selects audit entries of one project; zero fields match all.
+type AuditFilter struct {
+	ProjectID string
+	Action    string
+	CAID      string
+	Start     *time.Time
+	End       *time.Time
+	Offset    int
+	Limit     int
+}

@@ -10,6 +10,7 @@ type Queries interface {
 	CAQueries
 	ServerKeyQueries
 	AutoRenewalQueries
+	AuditQueries
 }
 
 // Store is a database: Queries outside any transaction, and InTx for work
@@ -73,4 +74,11 @@ type AutoRenewalQueries interface {
 	// ListAllCAs returns every CA of every project, for the scheduler and
 	// the metrics.
 	ListAllCAs(ctx context.Context) ([]CA, error)
+}
+
+// AuditQueries stores the audit log.
+type AuditQueries interface {
+	InsertAudit(ctx context.Context, e AuditEntry) error
+	// ListAudit returns matching entries, oldest first.
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 }
