@@ -21,8 +21,8 @@ func issuerChain(ctx context.Context, q store.CAQueries, ca store.CA) (string, e
 
 // currentChain returns the chain above ca's active certificate, built
 // from the active certificates of its pkid ancestors. After an ancestor
-// is renewed it holds the renewed certificate; the stored chain of a
-// version keeps the one it was issued with. A root has an empty chain,
+// is renewed it contains the renewed certificate, while the stored chain
+// of a version keeps the one it was issued with. A root has an empty chain,
 // and a CA whose issuer is outside pkid keeps the chain it was imported
 // with.
 func currentChain(ctx context.Context, q store.CAQueries, ca store.CA) (string, error) {

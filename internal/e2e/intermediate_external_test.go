@@ -83,7 +83,7 @@ func parseCSR(t *testing.T, csrPEM string) *x509.CertificateRequest {
 
 // TestExternalRootImport signs a pkid intermediate's CSR with a root made
 // by the test, imports it, builds an issuing CA under it and checks that
-// renewal refuses the external parent.
+// renewal rejects the external parent.
 func TestExternalRootImport(t *testing.T) {
 	ForEachBackend(t, func(t *testing.T, b Backend) {
 		s := Start(t, b, Options{})
@@ -113,7 +113,7 @@ func TestExternalRootImport(t *testing.T) {
 		if active.CertificateChain != versions[0].Certificate+"\n"+pemOf(ext.cert) {
 			t.Error("issuing CA chain is not the imported intermediate then the external root")
 		}
-		// Only the certificate pkid signed is linted: the chain holds the
+		// Only the certificate pkid signed is linted: the chain contains the
 		// test's external certificates.
 		verifyPath(t, active.Certificate, active.CertificateChain)
 		requireIntermediateLint(t, ParseCert(t, active.Certificate))
@@ -200,7 +200,7 @@ func TestImportChecks(t *testing.T) {
 				map[string]any{"certificate": "not a certificate", "certificateChain": goodChain}).ExpectValidation(t, "certificate")
 		})
 		if got := s.getCA(t, token, ca.ID); got.Status != "pending-certificate" {
-			t.Fatalf("refused imports changed status to %q", got.Status)
+			t.Fatalf("rejected imports changed status to %q", got.Status)
 		}
 		t.Run("two-level external chain", func(t *testing.T) {
 			s.importCert(t, token, ca.ID, pemOf(good), goodChain)

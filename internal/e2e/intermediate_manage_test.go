@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestUpdateCA covers PATCH: rename, status changes, and its refusals.
+// TestUpdateCA covers PATCH: rename, status changes, and its rejections.
 func TestUpdateCA(t *testing.T) {
 	ForEachBackend(t, func(t *testing.T, b Backend) {
 		s := Start(t, b, Options{})
@@ -56,7 +56,7 @@ func TestDeleteCAWithChildren(t *testing.T) {
 		s.Do(t, http.MethodDelete, caBase+"/"+root.ID, token, nil).ExpectError(t, http.StatusBadRequest, "BadRequest",
 			"Cannot delete CA 'root' because 1 child CA(s) name it as their parent: delete the child CAs first")
 		if s.getCA(t, token, root.ID).Status != "active" {
-			t.Error("refused delete changed the root")
+			t.Error("rejected delete changed the root")
 		}
 		var deleted CA
 		s.Do(t, http.MethodDelete, caBase+"/"+child.ID, token, nil).OK(t, &deleted)

@@ -72,7 +72,7 @@ func TestHierarchyRenewIssuingFirst(t *testing.T) {
 
 // renewChecked renews a CA to want after checking the notAfter rules:
 // current (not later) and, for an intermediate, one second past its
-// parent's notAfter are refused with the given messages.
+// parent's notAfter are rejected with the given messages.
 func renewChecked(t *testing.T, s *Server, token, caID string, current, want time.Time, notLater, pastParent string) {
 	t.Helper()
 	path := caBase + "/" + caID + "/renew"
@@ -101,7 +101,7 @@ func renewChecked(t *testing.T, s *Server, token, caID string, current, want tim
 }
 
 // checkRenewedHierarchy checks, after every level was renewed, that the
-// current chains hold the renewed certificates, that everything verifies,
+// current chains contain the renewed certificates, that everything verifies,
 // and that certificates signed before the renewals still verify.
 func checkRenewedHierarchy(t *testing.T, s *Server, token string, h hierarchy, leaf *x509.Certificate) {
 	t.Helper()
@@ -109,10 +109,10 @@ func checkRenewedHierarchy(t *testing.T, s *Server, token string, h hierarchy, l
 	inter := s.activeCert(t, token, h.intermediate.ID)
 	issuing := s.activeCert(t, token, h.issuing.ID)
 	if inter.CertificateChain != root.Certificate {
-		t.Error("intermediate chain does not hold the renewed root")
+		t.Error("intermediate chain does not contain the renewed root")
 	}
 	if issuing.CertificateChain != inter.Certificate+"\n"+root.Certificate {
-		t.Error("issuing CA chain does not hold the renewed intermediate and root")
+		t.Error("issuing CA chain does not contain the renewed intermediate and root")
 	}
 	verifyWithChain(t, inter.Certificate, inter.CertificateChain)
 	verifyWithChain(t, issuing.Certificate, issuing.CertificateChain)

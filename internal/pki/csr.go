@@ -29,7 +29,7 @@ func EncodeName(n pkix.Name) ([]byte, error) {
 	return der, nil
 }
 
-// SameName reports whether two DER names hold the same attributes with
+// SameName reports whether two DER names contain the same attributes with
 // the same values in the same order. The string types may differ, so a
 // PrintableString and a UTF8String of the same text compare equal.
 func SameName(a, b []byte) bool {
@@ -98,8 +98,8 @@ func caRequestExtensions(maxPathLen *int) ([]pkix.Extension, error) {
 }
 
 // NewCACSR builds a PEM certificate signing request for a CA key. The
-// subject is copied from rawSubject byte for byte, and the request asks
-// for the intermediate CA profile with the given path length (nil or
+// subject is copied from rawSubject byte for byte, and the CSR
+// requests the intermediate CA profile with the given path length (nil or
 // negative for none).
 func NewCACSR(rawSubject []byte, key crypto.Signer, maxPathLen *int) (string, error) {
 	alg, err := SignatureAlgorithmFor(key.Public())
