@@ -50,6 +50,7 @@ func (a *API) Handler() http.Handler {
 	a.auditRoutes(mux)
 	a.authRoutes(mux)
 	a.caRoutes(mux)
+	a.intermediateRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, r, http.StatusNotFound, "NotFound",
 			"Route "+r.Method+":"+r.URL.Path+" not found")

@@ -101,8 +101,12 @@ func decodeCAConfiguration(cfg *fields) authority.NewCA {
 		v := int(*n)
 		in.MaxPathLength = &v
 	}
-	// dn, parentCaId, serialNumber and activeCaCertId are accepted and
-	// ignored, as the reference API does.
+	// parentCaId is read for intermediates only: with notAfter it makes the
+	// parent sign the new CA at once. dn, serialNumber and activeCaCertId
+	// are accepted and ignored, as the reference API does.
+	if caType != nil && *caType == authority.TypeIntermediate {
+		in.ParentCAID = cfg.uuid("parentCaId")
+	}
 	if in.Subject.Empty() {
 		cfg.add("commonName", "custom", "At least one of commonName, organization, ou, country, province or locality must be set")
 	}

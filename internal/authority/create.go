@@ -29,11 +29,15 @@ type NewCA struct {
 	NotAfter        *time.Time
 	// MaxPathLength nil or -1 means no path length limit.
 	MaxPathLength *int
+	// ParentCAID, with NotAfter, makes an intermediate signed by that CA
+	// at creation.
+	ParentCAID *string
 }
 
 // CreateCA creates a CA with a new key pair. A root with NotAfter gets its
 // self-signed certificate (version 1) and is active, or disabled when that
-// was requested; any other CA waits as pending-certificate.
+// was requested; so is an intermediate with ParentCAID and NotAfter, signed
+// by that parent. Any other CA waits as pending-certificate.
 func (s *Service) CreateCA(ctx context.Context, p auth.Principal, in NewCA) (store.CA, error) {
 	if _, err := s.store.GetProject(ctx, in.ProjectID); errors.Is(err, store.ErrNotFound) {
 		return store.CA{}, errs.New(errs.NotFound, "Project with ID '%s' not found", in.ProjectID)
@@ -73,6 +77,13 @@ func (s *Service) CreateCA(ctx context.Context, p auth.Principal, in NewCA) (sto
 		}
 	}
 	err = s.store.InTx(ctx, func(q store.Queries) error {
+		if signedAtCreation(in) {
+			row, err := s.signAtCreation(ctx, q, p, &ca, key.Public(), in, now)
+			if err != nil {
+				return err
+			}
+			first = &row
+		}
 		if err := q.InsertCA(ctx, ca); err != nil {
 			return err
 		}

@@ -43,13 +43,20 @@ func (s *Service) ListCACerts(ctx context.Context, p auth.Principal, id string) 
 	return s.store.ListCACerts(ctx, ca.ID)
 }
 
-// ActiveCertificate returns the active certificate of a CA.
+// ActiveCertificate returns the active certificate of a CA with its
+// current chain.
 func (s *Service) ActiveCertificate(ctx context.Context, p auth.Principal, id string) (store.CACert, error) {
 	ca, err := s.GetCA(ctx, p, id)
 	if err != nil {
 		return store.CACert{}, err
 	}
 	row, _, err := activeCert(ctx, s.store, ca)
+	if err != nil {
+		return row, err
+	}
+	// The chain is rebuilt from the ancestors' active certificates rather
+	// than read from the version, so it shows a renewed parent.
+	row.Chain, err = currentChain(ctx, s.store, ca)
 	return row, err
 }
 

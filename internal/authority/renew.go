@@ -74,9 +74,9 @@ func (s *Service) renewInTx(ctx context.Context, q store.Queries, p auth.Princip
 	if err != nil {
 		return store.CACert{}, err
 	}
-	chain := ""
-	if iss.row.ID != "" {
-		chain = pki.JoinChain(iss.row.Certificate, iss.row.Chain)
+	chain, err := renewalChain(ctx, q, ca)
+	if err != nil {
+		return store.CACert{}, err
 	}
 	out := newCACertRow(ca.ID, version+1, cert.Raw, chain, cert.SerialNumber, cert.NotBefore, cert.NotAfter, now)
 	if err := q.InsertCACert(ctx, out); err != nil {
@@ -200,4 +200,14 @@ func (s *Service) signRenewal(ca store.CA, current *x509.Certificate, iss issuer
 		return nil, fmt.Errorf("signing renewed certificate of CA %s: %w", ca.ID, err)
 	}
 	return cert, nil
+}
+
+// renewalChain returns the chain stored with a renewed certificate: empty
+// for a root, and for an intermediate the parent's active certificate and
+// its current chain, so a renewed ancestor appears in it.
+func renewalChain(ctx context.Context, q store.CAQueries, ca store.CA) (string, error) {
+	if ca.Type == TypeRoot {
+		return "", nil
+	}
+	return currentChain(ctx, q, ca)
 }

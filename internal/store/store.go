@@ -55,6 +55,10 @@ type CAQueries interface {
 	GetCACert(ctx context.Context, id string) (CACert, error)
 	ListCACerts(ctx context.Context, caID string) ([]CACert, error)
 	MaxCACertVersion(ctx context.Context, caID string) (int, error)
+	// CountChildCAs returns how many CAs name parentID as their parent.
+	CountChildCAs(ctx context.Context, parentID string) (int, error)
+	// DeleteCA removes a CA and its certificate versions.
+	DeleteCA(ctx context.Context, id string) error
 }
 
 // ServerKeyQueries stores sealed server-wide keys, such as the token
