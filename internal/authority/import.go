@@ -63,8 +63,13 @@ func (s *Service) ImportCertificate(ctx context.Context, p auth.Principal, caID,
 		if err != nil {
 			return err
 		}
-		row, err = s.installImported(ctx, q, ca, cert, chain, parentID)
-		return err
+		if row, err = s.installImported(ctx, q, ca, cert, chain, parentID); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, p, AuditImportCACert, ca, "ca-certificate/"+row.ID, map[string]any{
+			"caId": ca.ID, "version": row.Version, "serialNumber": row.SerialNumber,
+			"issuer": cert.Issuer.String(), "parentCaId": parentID,
+		})
 	})
 	if err != nil {
 		return err

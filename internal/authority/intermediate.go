@@ -88,8 +88,13 @@ func (s *Service) SignIntermediate(ctx context.Context, p auth.Principal, parent
 			return err
 		}
 		req.NotBefore, req.NotAfter, req.MaxPathLength = notBefore, notAfter, maxPathLength
-		out, err = s.issueIntermediate(ctx, q, parent, req)
-		return err
+		if out, err = s.issueIntermediate(ctx, q, parent, req); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, p, AuditSignIntermediate, parent, "certificate/"+out.SerialNumber, map[string]any{
+			"caId": parent.ID, "serialNumber": out.SerialNumber, "subject": out.parsed.Subject.String(),
+			"notAfter": out.parsed.NotAfter.Format(time.RFC3339),
+		})
 	})
 	if err != nil {
 		return SignedIntermediate{}, err

@@ -29,6 +29,7 @@ func (s *Service) UpdateCA(ctx context.Context, p auth.Principal, caID string, i
 		if err := require(ctx, q, p, ca.ProjectID, auth.ActionEdit); err != nil {
 			return err
 		}
+		before := map[string]any{"status": ca.Status, "name": ca.Name}
 		if in.Status != nil && *in.Status != ca.Status {
 			if ca.Status == StatusPendingCertificate {
 				return errs.New(errs.BadRequest,
@@ -40,7 +41,12 @@ func (s *Service) UpdateCA(ctx context.Context, p auth.Principal, caID string, i
 			ca.Name = *in.Name
 		}
 		ca.UpdatedAt = s.clock.Now()
-		return q.UpdateCA(ctx, ca)
+		if err := q.UpdateCA(ctx, ca); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, p, AuditUpdateCA, ca, "certificate-authority/"+ca.ID, map[string]any{
+			"caId": ca.ID, "before": before, "after": map[string]any{"status": ca.Status, "name": ca.Name},
+		})
 	})
 	if errors.Is(err, store.ErrConflict) {
 		return store.CA{}, errs.New(errs.BadRequest, "A CA with the name '%s' already exists in this project", *in.Name)
@@ -75,7 +81,12 @@ func (s *Service) DeleteCA(ctx context.Context, p auth.Principal, caID string) (
 				"Cannot delete CA '%s' because %d child CA(s) name it as their parent: delete the child CAs first",
 				ca.Name, children)
 		}
-		return q.DeleteCA(ctx, ca.ID)
+		if err := q.DeleteCA(ctx, ca.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, p, AuditDeleteCA, ca, "certificate-authority/"+ca.ID, map[string]any{
+			"caId": ca.ID, "name": ca.Name, "dn": ca.DN, "serialNumber": ca.SerialNumber,
+		})
 	})
 	if err != nil {
 		return store.CA{}, err
