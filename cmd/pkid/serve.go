@@ -62,6 +62,7 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 	f.StringVar(&cfg.Listen, "listen", envOr("PKID_LISTEN", "127.0.0.1:8080"), "address to listen on, host:port (env PKID_LISTEN)")
 	f.StringVar(&cfg.DataDir, "data-dir", envOr("PKID_DATA_DIR", "./pkid-data"), "directory for the SQLite database, root key and admin credentials (env PKID_DATA_DIR)")
 	f.StringVar(&cfg.DatabaseURL, "database-url", envOr("PKID_DATABASE_URL", ""), "postgres:// URL, or a SQLite file path; default <data-dir>/pkid.db (env PKID_DATABASE_URL)")
+	f.StringVar(&cfg.PublicURL, "public-url", envOr("PKID_PUBLIC_URL", ""), "base URL clients reach pkid at, put into the CRL distribution point and CA issuer URL of issued certificates; default http://<listen address> (env PKID_PUBLIC_URL)")
 	f.StringVar(&logFormat, "log-format", envOr("PKID_LOG_FORMAT", "text"), "log format: text or json (env PKID_LOG_FORMAT)")
 	cmd.SetContext(context.Background())
 	return cmd

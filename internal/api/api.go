@@ -40,6 +40,7 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("GET /api/status", a.status)
 	a.authRoutes(mux)
 	a.caRoutes(mux)
+	a.certificateRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, r, http.StatusNotFound, "NotFound",
 			"Route "+r.Method+":"+r.URL.Path+" not found")

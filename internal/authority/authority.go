@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/pkid/pkid/internal/auth"
 	"github.com/pkid/pkid/internal/clock"
@@ -41,7 +42,14 @@ type Options struct {
 	// http://127.0.0.1:8080. Issued certificates point their CRL
 	// distribution point and AIA caIssuers URL below it.
 	PublicURL string
+	// CRLValidity is the time from a CRL's thisUpdate to its nextUpdate;
+	// zero means DefaultCRLValidity.
+	CRLValidity time.Duration
 }
+
+// DefaultCRLValidity is the nextUpdate distance of a CRL when Options
+// sets none.
+const DefaultCRLValidity = 7 * 24 * time.Hour
 
 // Service runs CA operations.
 type Service struct {
@@ -56,6 +64,9 @@ type Service struct {
 func New(st store.Store, sealer *keystore.Sealer, clk clock.Clock, log *slog.Logger, opts Options) (*Service, error) {
 	if st == nil || sealer == nil || clk == nil || log == nil {
 		return nil, errors.New("authority: store, sealer, clock and logger are required")
+	}
+	if opts.CRLValidity <= 0 {
+		opts.CRLValidity = DefaultCRLValidity
 	}
 	return &Service{store: st, sealer: sealer, clock: clk, log: log, opts: opts}, nil
 }

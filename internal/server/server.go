@@ -38,6 +38,12 @@ type Config struct {
 	// finish after a stop signal.
 	ShutdownTimeout time.Duration
 	Clock           clock.Clock // nil: the system clock
+	// CRLValidity is the time from a CRL's thisUpdate to its nextUpdate;
+	// zero means authority.DefaultCRLValidity (7 days).
+	CRLValidity time.Duration
+	// CRLCheckInterval is how often CRLs near their nextUpdate are looked
+	// for; zero means DefaultCRLCheckInterval.
+	CRLCheckInterval time.Duration
 }
 
 // AdminCredentialsFile is written to the data directory when pkid
@@ -52,6 +58,7 @@ type Server struct {
 	db       *sqlstore.DB
 	listener net.Listener
 	http     *http.Server
+	ca       *authority.Service
 }
 
 // New prepares a server: it creates the data directory, loads the root
@@ -63,6 +70,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if cfg.CRLCheckInterval <= 0 {
+		cfg.CRLCheckInterval = DefaultCRLCheckInterval
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
@@ -104,15 +114,18 @@ func (s *Server) init(ctx context.Context, sealer *keystore.Sealer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
 	}
-	publicURL := s.cfg.PublicURL
-	if publicURL == "" {
-		publicURL = "http://" + s.listener.Addr().String()
-	}
-	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log, authority.Options{PublicURL: publicURL})
+	publicURL, err := resolvePublicURL(s.cfg.PublicURL, s.listener.Addr(), s.log)
 	if err != nil {
 		s.listener.Close()
 		return err
 	}
+	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log,
+		authority.Options{PublicURL: publicURL, CRLValidity: s.cfg.CRLValidity})
+	if err != nil {
+		s.listener.Close()
+		return err
+	}
+	s.ca = caSvc
 	a, err := api.New(authSvc, caSvc, s.cfg.Clock, s.log)
 	if err != nil {
 		s.listener.Close()
@@ -179,12 +192,23 @@ func (s *Server) DB() *sqlstore.DB { return s.db }
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
+	jobCtx, stopJob := context.WithCancel(ctx)
+	jobDone := make(chan struct{})
+	go func() {
+		defer close(jobDone)
+		s.runCRLRefresher(jobCtx, s.cfg.CRLCheckInterval)
+	}()
+	// On both paths below, the refresher stops before the database closes.
 	select {
 	case err := <-errc:
+		stopJob()
+		<-jobDone
 		s.db.Close()
 		return fmt.Errorf("serving HTTP: %w", err)
 	case <-ctx.Done():
 	}
+	stopJob()
+	<-jobDone
 	s.log.Info("shutting down; waiting for in-flight requests", "timeout", s.cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
