@@ -107,7 +107,7 @@ func LeafKeyUsage(names []string, pub crypto.PublicKey) (x509.KeyUsage, error) {
 	}
 	for _, n := range forbiddenUsages(pub) {
 		if usage&keyUsageBits[n] != 0 {
-			return 0, fmt.Errorf("key usage %s is not allowed for a %s key", n, KeyTypeName(pub))
+			return 0, fmt.Errorf("key usage %s is not allowed for %s keys", n, KeyTypeName(pub))
 		}
 	}
 	if usage&x509.KeyUsageCertSign != 0 {
