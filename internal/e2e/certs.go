@@ -211,3 +211,30 @@ func RequireCleanLeafLint(t testing.TB, c *x509.Certificate) {
 		t.Errorf("zlint %s: %s (source %s) on certificate %s", f.Status, f.Lint, f.Source, c.Subject)
 	}
 }
+
+// ProjectMemberToken creates an identity with universal auth, gives it a
+// role in a project and returns an access token for it.
+func (s *Server) ProjectMemberToken(t testing.TB, adminToken, projectID, name, role string) string {
+	t.Helper()
+	var identity struct {
+		Identity struct {
+			ID string `json:"id"`
+		} `json:"identity"`
+	}
+	s.Do(t, http.MethodPost, "/api/v1/identities", adminToken, map[string]any{"name": name}).OK(t, &identity)
+	id := identity.Identity.ID
+	var ua struct {
+		UA struct {
+			ClientID string `json:"clientId"`
+		} `json:"identityUniversalAuth"`
+	}
+	s.Do(t, http.MethodPost, "/api/v1/auth/universal-auth/identities/"+id, adminToken, map[string]any{}).OK(t, &ua)
+	var secret struct {
+		ClientSecret string `json:"clientSecret"`
+	}
+	s.Do(t, http.MethodPost, "/api/v1/auth/universal-auth/identities/"+id+"/client-secrets", adminToken,
+		map[string]any{}).OK(t, &secret)
+	s.Do(t, http.MethodPost, "/api/v1/projects/"+projectID+"/memberships/identities/"+id, adminToken,
+		map[string]any{"role": role}).OK(t, nil)
+	return s.Login(t, ua.UA.ClientID, secret.ClientSecret)
+}
