@@ -131,15 +131,15 @@ func checkCertificatePermissions(t *testing.T, s *Server, admin, project string,
 	s.Do(t, http.MethodGet, base+"/bundle", viewer, nil).
 		ExpectError(t, http.StatusForbidden, "PermissionDenied", "You are not allowed to read-private-key on certificates")
 	s.Do(t, http.MethodPost, "/api/v1/cert-manager/certificates/issue-certificate", viewer,
-		map[string]any{"caId": ParseCertCAID(t, s, admin, issued), "commonName": "v.example.com"}).
+		map[string]any{"caId": certificateCAID(t, s, admin, issued), "commonName": "v.example.com"}).
 		ExpectError(t, http.StatusForbidden, "PermissionDenied", "You are not allowed to create on certificates")
 	member := s.ProjectMemberToken(t, admin, project, "cert-member", "member")
 	s.Do(t, http.MethodPost, base+"/revoke", member, map[string]any{"revocationReason": "UNSPECIFIED"}).
 		ExpectError(t, http.StatusForbidden, "PermissionDenied", "You are not allowed to delete on certificates")
 }
 
-// ParseCertCAID returns the CA id of an issued certificate.
-func ParseCertCAID(t *testing.T, s *Server, admin string, issued IssuedCert) string {
+// certificateCAID returns the CA id of an issued certificate.
+func certificateCAID(t *testing.T, s *Server, admin string, issued IssuedCert) string {
 	t.Helper()
 	var got struct {
 		Certificate CertRecord `json:"certificate"`

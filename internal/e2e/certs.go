@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/zmap/zlint/v3/lint"
 
 	"github.com/pkid/pkid/internal/pki"
@@ -138,7 +139,7 @@ func OpenSSLText(t testing.TB, kind, pemText string) string {
 
 // InstallIntermediate gives a pending intermediate CA of the server a
 // certificate signed by an active root, writing it straight into the
-// database with the keys both CAs hold. It stands in for the API's
+// database with the keys both CAs hold. It replaces the API's
 // intermediate signing routes, so tests can issue from a two-level chain.
 func (s *Server) InstallIntermediate(t testing.TB, rootID, intermediateID, commonName string, notAfter time.Time) string {
 	t.Helper()
@@ -146,6 +147,7 @@ func (s *Server) InstallIntermediate(t testing.TB, rootID, intermediateID, commo
 	s.QueryRow(t, `SELECT c.certificate, c.id FROM ca_certificates c JOIN cas a ON a.active_ca_cert_id = c.id
 		WHERE a.id = ?`, []any{rootID}, &rootPEM, &rootCertID)
 	root := ParseCert(t, rootPEM)
+
 	intKey := s.CAKey(t, intermediateID)
 	skid, err := pki.SubjectKeyID(intKey.Public())
 	if err != nil {
@@ -166,17 +168,19 @@ func (s *Server) InstallIntermediate(t testing.TB, rootID, intermediateID, commo
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	certPEM := pki.CertificatePEM(cert.Raw)
-	certID := "00000000-0000-4000-8000-" + pki.FormatSerial(serial)[:12]
-	exec := func(query string, args ...any) {
+	certID := uuid.NewString()
+
+	run := func(query string, args ...any) {
 		var n int
 		s.QueryRow(t, query+` RETURNING 1`, args, &n)
 	}
-	exec(`INSERT INTO ca_certificates (id, ca_id, version, certificate, certificate_chain,
+	run(`INSERT INTO ca_certificates (id, ca_id, version, certificate, certificate_chain,
 		serial_number, not_before, not_after, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)`,
 		certID, intermediateID, certPEM, rootPEM, pki.FormatSerial(serial),
 		cert.NotBefore.UnixMilli(), cert.NotAfter.UnixMilli(), now.UnixMilli())
-	exec(`UPDATE cas SET status = 'active', parent_ca_id = ?, active_ca_cert_id = ?, serial_number = ?,
+	run(`UPDATE cas SET status = 'active', parent_ca_id = ?, active_ca_cert_id = ?, serial_number = ?,
 		not_before = ?, not_after = ?, common_name = ?, dn = ? WHERE id = ?`,
 		rootID, certID, pki.FormatSerial(serial), cert.NotBefore.UnixMilli(), cert.NotAfter.UnixMilli(),
 		commonName, "C=US, O=pkid e2e, CN="+commonName, intermediateID)
