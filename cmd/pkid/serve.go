@@ -83,6 +83,7 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 		"requests per second allowed for one identity; 0 turns the limit off (env PKID_RATE_LIMIT_IDENTITY)")
 	f.IntVar(&limits.LoginFailures, "login-failures-per-minute", limits.LoginFailures,
 		"failed logins one client id may have per minute before more attempts get 429; 0 turns it off")
+	f.StringVar(&cfg.PublicURL, "public-url", envOr("PKID_PUBLIC_URL", ""), "base URL clients reach pkid at, put into the CRL distribution point and CA issuer URL of issued certificates; default http://<listen address> (env PKID_PUBLIC_URL)")
 	f.StringVar(&logFormat, "log-format", envOr("PKID_LOG_FORMAT", "text"), "log format: text or json (env PKID_LOG_FORMAT)")
 	cmd.SetContext(context.Background())
 	return cmd

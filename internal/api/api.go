@@ -51,6 +51,7 @@ func (a *API) Handler() http.Handler {
 	a.authRoutes(mux)
 	a.caRoutes(mux)
 	a.intermediateRoutes(mux)
+	a.certificateRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, r, http.StatusNotFound, "NotFound",
 			"Route "+r.Method+":"+r.URL.Path+" not found")

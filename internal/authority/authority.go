@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/pkid/pkid/internal/auth"
 	"github.com/pkid/pkid/internal/clock"
@@ -44,7 +45,14 @@ type Options struct {
 	PublicURL string
 	// Observer is told about completed operations; nil means nobody.
 	Observer Observer
+	// CRLValidity is the time from a CRL's thisUpdate to its nextUpdate;
+	// zero means DefaultCRLValidity.
+	CRLValidity time.Duration
 }
+
+// DefaultCRLValidity is the nextUpdate distance of a CRL when Options
+// sets none.
+const DefaultCRLValidity = 7 * 24 * time.Hour
 
 // Service runs CA operations.
 type Service struct {
@@ -66,6 +74,9 @@ func New(st store.Store, sealer *keystore.Sealer, clk clock.Clock, log *slog.Log
 	}
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
+	}
+	if opts.CRLValidity <= 0 {
+		opts.CRLValidity = DefaultCRLValidity
 	}
 	return &Service{store: st, sealer: sealer, clock: clk, log: log, opts: opts, warned: map[string]string{}}, nil
 }

@@ -14,15 +14,13 @@ import (
 	"github.com/pkid/pkid/internal/store"
 )
 
-// Messages of sign-intermediate, in the order its checks run.
+// Messages of sign-intermediate, in the order its checks run; it shares
+// msgExpired, msgNotBeforeBeforeCA and msgNotAfterAfterCA with issuance.
 const (
 	msgRootCSR             = "Root CA cannot generate CSR"
-	msgExpired             = "CA is expired"
 	msgPathLenZero         = "Failed to issue intermediate certificate due to CA path length constraint"
 	msgPathLenExceeds      = "The requested path length constraint exceeds the CA's allowed path length"
-	msgNotBeforeBeforeCA   = "notBefore date is before CA certificate's notBefore date"
 	msgNotBeforeAfterLimit = "notBefore date is after notAfter date"
-	msgNotAfterAfterCA     = "notAfter date is after CA certificate's notAfter date"
 )
 
 // IntermediateRequest is what a parent CA signs: the subject and key of

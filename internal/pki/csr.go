@@ -3,7 +3,6 @@ package pki
 import (
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -122,31 +121,28 @@ func NewCACSR(rawSubject []byte, key crypto.Signer, maxPathLen *int) (string, er
 	return strings.TrimRight(string(b), "\n"), nil
 }
 
-// ParseCSRPEM decodes a PEM certificate signing request. It does not
-// check the request's signature; call CheckSignature for that.
-func ParseCSRPEM(s string) (*x509.CertificateRequest, error) {
-	b, _ := pem.Decode([]byte(strings.TrimSpace(s)))
-	if b == nil {
-		return nil, errors.New("pki: no PEM block found")
+// ParseCSRPEM decodes one PEM certificate signing request. It does not
+// check the request's signature or key; ParseCSR does.
+func ParseCSRPEM(pemText string) (*x509.CertificateRequest, error) {
+	block, rest := pem.Decode([]byte(strings.TrimSpace(pemText)))
+	if block == nil {
+		return nil, errors.New("CSR is not PEM encoded")
 	}
-	if b.Type != "CERTIFICATE REQUEST" && b.Type != "NEW CERTIFICATE REQUEST" {
-		return nil, fmt.Errorf("pki: unexpected PEM block %q", b.Type)
+	if block.Type != "CERTIFICATE REQUEST" && block.Type != "NEW CERTIFICATE REQUEST" {
+		return nil, fmt.Errorf("CSR PEM block is %q, want \"CERTIFICATE REQUEST\"", block.Type)
 	}
-	csr, err := x509.ParseCertificateRequest(b.Bytes)
+	if len(strings.TrimSpace(string(rest))) != 0 {
+		return nil, errors.New("CSR must be a single PEM block")
+	}
+	csr, err := x509.ParseCertificateRequest(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("pki: parsing CSR: %w", err)
+		return nil, fmt.Errorf("CSR cannot be parsed: %v", err)
 	}
 	return csr, nil
 }
 
 // SupportedCAKey reports whether pub is a key type and size pkid accepts
-// for a CA: RSA of at least 2048 bits, or ECDSA on P-256, P-384 or P-521.
+// for a CA: the same keys CheckLeafKey accepts.
 func SupportedCAKey(pub crypto.PublicKey) bool {
-	if _, err := SignatureAlgorithmFor(pub); err != nil {
-		return false
-	}
-	if k, ok := pub.(*rsa.PublicKey); ok {
-		return k.N.BitLen() >= 2048
-	}
-	return true
+	return CheckLeafKey(pub) == nil
 }

@@ -9,8 +9,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // KeyAlgorithm names a CA key type in the wire format of the API.
@@ -102,4 +104,11 @@ func ParsePrivateKey(der []byte) (crypto.Signer, error) {
 		return nil, fmt.Errorf("pki: private key of type %T cannot sign", k)
 	}
 	return s, nil
+}
+
+// PrivateKeyPEM encodes PKCS #8 DER as one "PRIVATE KEY" PEM block
+// without a trailing newline.
+func PrivateKeyPEM(der []byte) string {
+	b := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	return strings.TrimRight(string(b), "\n")
 }

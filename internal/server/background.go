@@ -10,6 +10,11 @@ import (
 // cancelled, and the returned group finishes once they have.
 func (s *Server) startBackground(ctx context.Context) *sync.WaitGroup {
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.every(ctx, s.cfg.CRLCheckInterval, s.refreshCRLPass)
+	}()
 	if s.cfg.AutoRenewInterval > 0 {
 		wg.Add(1)
 		go func() {

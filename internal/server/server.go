@@ -44,6 +44,12 @@ type Config struct {
 	// finish after a stop signal.
 	ShutdownTimeout time.Duration
 	Clock           clock.Clock // nil: the system clock
+	// CRLValidity is the time from a CRL's thisUpdate to its nextUpdate;
+	// zero means authority.DefaultCRLValidity (7 days).
+	CRLValidity time.Duration
+	// CRLCheckInterval is how often CRLs near their nextUpdate are looked
+	// for; zero means DefaultCRLCheckInterval.
+	CRLCheckInterval time.Duration
 }
 
 // AdminCredentialsFile is written to the data directory when pkid
@@ -74,6 +80,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if cfg.CRLCheckInterval <= 0 {
+		cfg.CRLCheckInterval = DefaultCRLCheckInterval
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
@@ -115,13 +124,15 @@ func (s *Server) init(ctx context.Context, sealer *keystore.Sealer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
 	}
-	publicURL := s.cfg.PublicURL
-	if publicURL == "" {
-		publicURL = "http://" + s.listener.Addr().String()
+	publicURL, err := resolvePublicURL(s.cfg.PublicURL, s.listener.Addr(), s.log)
+	if err != nil {
+		s.listener.Close()
+		return err
 	}
 	s.metrics = metrics.New(s.db, s.log)
-	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log,
-		authority.Options{PublicURL: publicURL, Observer: s.metrics})
+	caSvc, err := authority.New(s.db, sealer, s.cfg.Clock, s.log, authority.Options{
+		PublicURL: publicURL, CRLValidity: s.cfg.CRLValidity, Observer: s.metrics,
+	})
 	if err != nil {
 		s.listener.Close()
 		return err
@@ -201,15 +212,21 @@ func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	bgCtx, stopBackground := context.WithCancel(ctx)
-	defer stopBackground()
 	background := s.startBackground(bgCtx)
-	defer background.Wait()
+	// On both paths below, the background jobs stop before the database
+	// closes.
+	stopJobs := func() {
+		stopBackground()
+		background.Wait()
+	}
 	select {
 	case err := <-errc:
+		stopJobs()
 		s.db.Close()
 		return fmt.Errorf("serving HTTP: %w", err)
 	case <-ctx.Done():
 	}
+	stopJobs()
 	s.log.Info("shutting down; waiting for in-flight requests", "timeout", s.cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Queries is every statement pkid runs. One implementation serves both
 // SQLite and PostgreSQL; it runs either on the pool or inside InTx.
@@ -8,6 +11,8 @@ type Queries interface {
 	IdentityQueries
 	ProjectQueries
 	CAQueries
+	CertificateQueries
+	CRLQueries
 	ServerKeyQueries
 	AutoRenewalQueries
 	AuditQueries
@@ -59,6 +64,27 @@ type CAQueries interface {
 	CountChildCAs(ctx context.Context, parentID string) (int, error)
 	// DeleteCA removes a CA and its certificate versions.
 	DeleteCA(ctx context.Context, id string) error
+}
+
+// CertificateQueries stores end-entity certificates. Lookups by id or
+// serial skip deleted rows; ListRevokedCertificates includes them.
+type CertificateQueries interface {
+	InsertCertificate(ctx context.Context, c Certificate) error
+	GetCertificate(ctx context.Context, id string) (Certificate, error)
+	GetCertificateBySerial(ctx context.Context, serial string) (Certificate, error)
+	RevokeCertificate(ctx context.Context, id string, revokedAt time.Time, reason string) error
+	DeleteCertificate(ctx context.Context, id string, deletedAt time.Time) error
+	ListRevokedCertificates(ctx context.Context, caID string) ([]Certificate, error)
+}
+
+// CRLQueries stores the CRL of each CA.
+type CRLQueries interface {
+	InsertCRL(ctx context.Context, c CRL) error
+	GetCRL(ctx context.Context, id string) (CRL, error)
+	GetCRLByCA(ctx context.Context, caID string) (CRL, error)
+	UpdateCRL(ctx context.Context, c CRL) error
+	// ListCRLsDue returns the CRLs whose nextUpdate is at or before t.
+	ListCRLsDue(ctx context.Context, t time.Time) ([]CRL, error)
 }
 
 // ServerKeyQueries stores sealed server-wide keys, such as the token

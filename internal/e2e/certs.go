@@ -1,0 +1,244 @@
+package e2e
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/zmap/zlint/v3/lint"
+
+	"github.com/pkid/pkid/internal/pki"
+)
+
+// IssuedCert is the response of issue-certificate and sign-certificate.
+type IssuedCert struct {
+	Certificate          string `json:"certificate"`
+	IssuingCACertificate string `json:"issuingCaCertificate"`
+	CertificateChain     string `json:"certificateChain"`
+	PrivateKey           string `json:"privateKey"`
+	SerialNumber         string `json:"serialNumber"`
+	CertificateID        string `json:"certificateId"`
+}
+
+// CertRecord is the certificate object of GET and DELETE.
+type CertRecord struct {
+	ID                string   `json:"id"`
+	CAID              string   `json:"caId"`
+	CACertID          string   `json:"caCertId"`
+	Status            string   `json:"status"`
+	SerialNumber      string   `json:"serialNumber"`
+	CommonName        string   `json:"commonName"`
+	AltNames          string   `json:"altNames"`
+	NotBefore         string   `json:"notBefore"`
+	NotAfter          string   `json:"notAfter"`
+	RevokedAt         *string  `json:"revokedAt"`
+	RevocationReason  *int     `json:"revocationReason"`
+	KeyUsages         []string `json:"keyUsages"`
+	ExtendedKeyUsages []string `json:"extendedKeyUsages"`
+}
+
+// IssueCert posts to the issue-certificate route and decodes a 200.
+func (s *Server) IssueCert(t testing.TB, token string, body map[string]any) IssuedCert {
+	t.Helper()
+	var out IssuedCert
+	s.Do(t, http.MethodPost, "/api/v1/cert-manager/certificates/issue-certificate", token, body).OK(t, &out)
+	return out
+}
+
+// SignCert posts to the sign-certificate route and decodes a 200.
+func (s *Server) SignCert(t testing.TB, token string, body map[string]any) IssuedCert {
+	t.Helper()
+	var out IssuedCert
+	s.Do(t, http.MethodPost, "/api/v1/cert-manager/certificates/sign-certificate", token, body).OK(t, &out)
+	return out
+}
+
+// Revoke revokes a certificate by id.
+func (s *Server) Revoke(t testing.TB, token, certID, reason string) {
+	t.Helper()
+	s.Do(t, http.MethodPost, "/api/v1/cert-manager/certificates/"+certID+"/revoke", token,
+		map[string]any{"revocationReason": reason}).OK(t, nil)
+}
+
+// NewCSR returns a PEM CSR for key with a common name and DNS names.
+func NewCSR(t testing.TB, key crypto.Signer, commonName string, dnsNames ...string) string {
+	t.Helper()
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+		Subject:  pkix.Name{CommonName: commonName},
+		DNSNames: dnsNames,
+	}, key)
+	if err != nil {
+		t.Fatalf("creating CSR: %v", err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+}
+
+// NewKey generates a key of a pkid key algorithm.
+func NewKey(t testing.TB, algo pki.KeyAlgorithm) crypto.Signer {
+	t.Helper()
+	key, err := pki.GenerateKey(rand.Reader, algo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// FetchURL GETs an absolute URL that must point at the test server, and
+// returns the body and Content-Type of a 200.
+func (s *Server) FetchURL(t testing.TB, rawURL string) ([]byte, string) {
+	t.Helper()
+	if !strings.HasPrefix(rawURL, s.URL+"/") {
+		t.Fatalf("URL %q is not on the test server %s", rawURL, s.URL)
+	}
+	resp, err := s.client.Get(rawURL)
+	if err != nil {
+		t.Fatalf("GET %s: %v", rawURL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading %s: %v", rawURL, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d: %s", rawURL, resp.StatusCode, body)
+	}
+	return body, resp.Header.Get("Content-Type")
+}
+
+// OpenSSLVerifyCRL runs OpenSSLVerify with -crl_check and one DER CRL.
+func OpenSSLVerifyCRL(t testing.TB, leafPEM, rootPEM string, untrusted []string, crlDER []byte) (string, bool) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "crl.pem")
+	crlPEM := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crlDER})
+	if err := os.WriteFile(path, crlPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return OpenSSLVerify(t, leafPEM, rootPEM, untrusted, "-crl_check", "-CRLfile", path)
+}
+
+// OpenSSLText prints a certificate or CRL with openssl, for failure
+// messages.
+func OpenSSLText(t testing.TB, kind, pemText string) string {
+	t.Helper()
+	cmd := exec.Command(OpenSSL(t), kind, "-noout", "-text")
+	cmd.Stdin = strings.NewReader(pemText)
+	out, _ := cmd.CombinedOutput()
+	return string(out)
+}
+
+// InstallIntermediate gives a pending intermediate CA of the server a
+// certificate signed by an active root, writing it straight into the
+// database with the keys both CAs hold. It replaces the API's
+// intermediate signing routes, so tests can issue from a two-level chain.
+func (s *Server) InstallIntermediate(t testing.TB, rootID, intermediateID, commonName string, notAfter time.Time) string {
+	t.Helper()
+	var rootPEM, rootCertID string
+	s.QueryRow(t, `SELECT c.certificate, c.id FROM ca_certificates c JOIN cas a ON a.active_ca_cert_id = c.id
+		WHERE a.id = ?`, []any{rootID}, &rootPEM, &rootCertID)
+	root := ParseCert(t, rootPEM)
+
+	intKey := s.CAKey(t, intermediateID)
+	skid, err := pki.SubjectKeyID(intKey.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, err := pki.NewSerial(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := 0
+	now := time.Now().UTC().Truncate(time.Second)
+	tmpl := pki.CATemplate(pki.CAProfile{
+		Subject:   pkix.Name{CommonName: commonName, Organization: []string{"pkid e2e"}, Country: []string{"US"}},
+		PublicKey: intKey.Public(), SerialNumber: serial, NotBefore: now, NotAfter: notAfter,
+		MaxPathLen: &zero, Intermediate: true, SubjectKeyID: skid, AuthorityKeyID: root.SubjectKeyId,
+	})
+	cert, err := pki.Sign(tmpl, root, intKey.Public(), s.CAKey(t, rootID))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	certPEM := pki.CertificatePEM(cert.Raw)
+	certID := uuid.NewString()
+
+	run := func(query string, args ...any) {
+		var n int
+		s.QueryRow(t, query+` RETURNING 1`, args, &n)
+	}
+	run(`INSERT INTO ca_certificates (id, ca_id, version, certificate, certificate_chain,
+		serial_number, not_before, not_after, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+		certID, intermediateID, certPEM, rootPEM, pki.FormatSerial(serial),
+		cert.NotBefore.UnixMilli(), cert.NotAfter.UnixMilli(), now.UnixMilli())
+	run(`UPDATE cas SET status = 'active', parent_ca_id = ?, active_ca_cert_id = ?, serial_number = ?,
+		not_before = ?, not_after = ?, common_name = ?, dn = ? WHERE id = ?`,
+		rootID, certID, pki.FormatSerial(serial), cert.NotBefore.UnixMilli(), cert.NotAfter.UnixMilli(),
+		commonName, "C=US, O=pkid e2e, CN="+commonName, intermediateID)
+	return certPEM
+}
+
+// acceptedLeafFindings lists the CA/Browser Forum lints that end-entity
+// certificates of pkid trip, with the reason each is accepted for a
+// private CA. The Baseline Requirements bind publicly trusted CAs only.
+var acceptedLeafFindings = map[string]string{
+	"e_sub_cert_cert_policy_empty":                            "a private CA asserts no certificate policy",
+	"e_sub_cert_certificate_policies_missing":                 "a private CA asserts no certificate policy",
+	"e_server_cert_valid_time_longer_than_200_days":           "the API's default validity is one year",
+	"w_server_cert_valid_time_longer_than_199_days":           "the API's default validity is one year",
+	"e_ext_san_contains_reserved_ip":                          "private networks are what a private CA names",
+	"w_sub_cert_aia_contains_internal_names":                  "the CA issuer URL is the server's own, often internal, address",
+	"w_subject_common_name_included":                          "the reference API puts commonName in the subject",
+	"w_ext_subject_key_identifier_not_recommended_subscriber": "RFC 5280 §4.2.1.2 says end-entity certificates SHOULD carry a subject key identifier",
+}
+
+// RequireCleanLeafLint fails the test on any RFC 5280 warning or error
+// and on any other finding not accepted for end-entity certificates.
+func RequireCleanLeafLint(t testing.TB, c *x509.Certificate) {
+	t.Helper()
+	for _, f := range Zlint(t, c) {
+		if _, ok := acceptedLeafFindings[f.Lint]; ok && f.Source != lint.RFC5280 {
+			continue
+		}
+		if _, ok := AcceptedCABFFindings[f.Lint]; ok && f.Source != lint.RFC5280 {
+			continue
+		}
+		t.Errorf("zlint %s: %s (source %s) on certificate %s", f.Status, f.Lint, f.Source, c.Subject)
+	}
+}
+
+// ProjectMemberToken creates an identity with universal auth, gives it a
+// role in a project and returns an access token for it.
+func (s *Server) ProjectMemberToken(t testing.TB, adminToken, projectID, name, role string) string {
+	t.Helper()
+	var identity struct {
+		Identity struct {
+			ID string `json:"id"`
+		} `json:"identity"`
+	}
+	s.Do(t, http.MethodPost, "/api/v1/identities", adminToken, map[string]any{"name": name}).OK(t, &identity)
+	id := identity.Identity.ID
+	var ua struct {
+		UA struct {
+			ClientID string `json:"clientId"`
+		} `json:"identityUniversalAuth"`
+	}
+	s.Do(t, http.MethodPost, "/api/v1/auth/universal-auth/identities/"+id, adminToken, map[string]any{}).OK(t, &ua)
+	var secret struct {
+		ClientSecret string `json:"clientSecret"`
+	}
+	s.Do(t, http.MethodPost, "/api/v1/auth/universal-auth/identities/"+id+"/client-secrets", adminToken,
+		map[string]any{}).OK(t, &secret)
+	s.Do(t, http.MethodPost, "/api/v1/projects/"+projectID+"/memberships/identities/"+id, adminToken,
+		map[string]any{"role": role}).OK(t, nil)
+	return s.Login(t, ua.UA.ClientID, secret.ClientSecret)
+}

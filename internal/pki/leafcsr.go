@@ -1,0 +1,58 @@
+package pki
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"fmt"
+)
+
+// MinRSABits is the smallest RSA key pkid signs a certificate for, the
+// floor NIST SP 800-131A Rev. 2 sets for RSA keys in use today.
+const MinRSABits = 2048
+
+// maxRSABits bounds the RSA keys pkid accepts, so that checking a CSR's
+// signature cannot cost unbounded CPU.
+const maxRSABits = 8192
+
+// ParseCSR decodes a PEM certificate signing request (PKCS #10), checks
+// its self-signature and the strength of its key. Its errors are meant
+// for the client.
+func ParseCSR(pemText string) (*x509.CertificateRequest, error) {
+	csr, err := ParseCSRPEM(pemText)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckLeafKey(csr.PublicKey); err != nil {
+		return nil, err
+	}
+	if err := csr.CheckSignature(); err != nil {
+		return nil, fmt.Errorf("CSR signature is invalid: %v", err)
+	}
+	return csr, nil
+}
+
+// CheckLeafKey rejects public keys pkid does not sign certificates for:
+// RSA below MinRSABits or above 8192 bits, EC curves other than P-256,
+// P-384 and P-521, and every other algorithm.
+func CheckLeafKey(pub any) error {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		bits := k.N.BitLen()
+		if bits < MinRSABits {
+			return fmt.Errorf("CSR key is RSA-%d; RSA keys must have at least %d bits", bits, MinRSABits)
+		}
+		if bits > maxRSABits {
+			return fmt.Errorf("CSR key is RSA-%d; RSA keys must have at most %d bits", bits, maxRSABits)
+		}
+		return nil
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+			return nil
+		}
+		return fmt.Errorf("CSR key uses the unsupported curve %s; use P-256, P-384 or P-521", k.Curve.Params().Name)
+	}
+	return fmt.Errorf("CSR key type %T is not supported; use RSA (at least %d bits) or ECDSA (P-256, P-384 or P-521)", pub, MinRSABits)
+}
