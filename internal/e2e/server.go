@@ -103,7 +103,12 @@ func Start(t testing.TB, b Backend, opts Options) *Server {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
+	client := newHTTPClient()
 	t.Cleanup(func() {
+		// The client's transport may have dialled connections it never
+		// sent a request on; the server counts those as active for five
+		// seconds, so close them before shutting down.
+		client.CloseIdleConnections()
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("stopping pkid: %v", err)
@@ -112,7 +117,7 @@ func Start(t testing.TB, b Backend, opts Options) *Server {
 	return &Server{
 		URL: "http://" + srv.Addr(), DatabaseURL: opts.DatabaseURL, DataDir: dataDir,
 		RootKey: opts.RootKey, Srv: srv, Log: logBuf,
-		client: newHTTPClient(),
+		client: client,
 	}
 }
 
