@@ -168,7 +168,7 @@ func (f *clientFlags) printCertificateRecord(w io.Writer, c client.Certificate, 
 	if c.RevokedAt != nil {
 		fields = append(fields,
 			field{"Revoked at", *c.RevokedAt},
-			field{"Revocation reason", orDash(deref(c.RevocationReason))})
+			field{"Revocation reason", orDash(string(c.RevocationReason))})
 	}
 	return printFields(w, fields)
 }

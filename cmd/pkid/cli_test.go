@@ -256,6 +256,12 @@ func testCLIIssue(t *testing.T, fl *cliFlow) {
 	getJSON := fl.cli.json(&record, "cert", "get", fl.leaf)
 	api := fl.cli.server.Do(t, http.MethodGet, "/api/v1/cert-manager/certificates/"+fl.leaf, fl.cli.server.AdminToken(t), nil).OK(t, nil)
 	requireSameJSON(t, "cert get", []byte(getJSON), api.Body)
+	again := filepath.Join(fl.dir, "www-again")
+	fl.cli.ok("cert", "get", fl.leaf, "--private-key", "--out", again)
+	if keyAgain, _ := readFile(t, filepath.Join(again, "private-key.pem")); keyAgain != keyPEM {
+		t.Error("cert get --private-key wrote a different key than cert issue")
+	}
+
 	res := fl.cli.runWith("", nil, "cert", "issue", "--ca", fl.inter, "--common-name", "again.example.test", "--out", out)
 	if res.exitCode == 0 || !strings.Contains(res.stderr, "private-key.pem already exists") {
 		t.Errorf("issuing into a directory with a key: exit %d, stderr %q; want a refusal to replace the key", res.exitCode, res.stderr)
@@ -303,6 +309,11 @@ func testCLIRevokeCRL(t *testing.T, fl *cliFlow) {
 	if record.Certificate.Status != "revoked" {
 		t.Errorf("certificate status %q after revoke, want revoked", record.Certificate.Status)
 	}
+	if record.Certificate.RevocationReason != "KEY_COMPROMISE" {
+		t.Errorf("revocation reason %q, want KEY_COMPROMISE", record.Certificate.RevocationReason)
+	}
+	text = fl.cli.ok("cert", "get", fl.leaf)
+	requireContains(t, "cert get text", text, "revoked", "Revoked at:", "KEY_COMPROMISE")
 
 	out := filepath.Join(fl.dir, "crl")
 	fl.cli.ok("crl", "get", fl.inter, "--out", out)

@@ -157,20 +157,20 @@ type IssuedCertificate struct {
 
 // Certificate is the record of an issued end-entity certificate.
 type Certificate struct {
-	ID                string   `json:"id"`
-	CAID              string   `json:"caId"`
-	CACertID          string   `json:"caCertId"`
-	Status            string   `json:"status"`
-	SerialNumber      string   `json:"serialNumber"`
-	FriendlyName      string   `json:"friendlyName"`
-	CommonName        string   `json:"commonName"`
-	AltNames          string   `json:"altNames"`
-	NotBefore         string   `json:"notBefore"`
-	NotAfter          string   `json:"notAfter"`
-	RevokedAt         *string  `json:"revokedAt"`
-	RevocationReason  *string  `json:"revocationReason"`
-	KeyUsages         []string `json:"keyUsages"`
-	ExtendedKeyUsages []string `json:"extendedKeyUsages"`
+	ID                string           `json:"id"`
+	CAID              string           `json:"caId"`
+	CACertID          string           `json:"caCertId"`
+	Status            string           `json:"status"`
+	SerialNumber      string           `json:"serialNumber"`
+	FriendlyName      string           `json:"friendlyName"`
+	CommonName        string           `json:"commonName"`
+	AltNames          string           `json:"altNames"`
+	NotBefore         string           `json:"notBefore"`
+	NotAfter          string           `json:"notAfter"`
+	RevokedAt         *string          `json:"revokedAt"`
+	RevocationReason  RevocationReason `json:"revocationReason"`
+	KeyUsages         []string         `json:"keyUsages"`
+	ExtendedKeyUsages []string         `json:"extendedKeyUsages"`
 }
 
 // CertificateBundle is the PEM of an issued certificate; PrivateKey is
