@@ -63,7 +63,7 @@ type result struct {
 	exitCode       int
 }
 
-// run runs pkid with args and stdin, and extra environment variables.
+// runWith runs pkid with args, stdin and extra environment variables.
 func (c *cliRunner) runWith(stdin string, extraEnv []string, args ...string) result {
 	c.t.Helper()
 	cmd := exec.Command(pkidBinary, args...)
@@ -135,17 +135,17 @@ func (c *cliRunner) tokenFile() string {
 }
 
 // requireSameJSON fails unless two JSON documents decode to equal values.
-func requireSameJSON(t *testing.T, what string, got, want []byte) {
+func requireSameJSON(t *testing.T, label string, got, want []byte) {
 	t.Helper()
 	var g, w any
 	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("%s: CLI output is not JSON: %v", what, err)
+		t.Fatalf("%s: CLI output is not JSON: %v", label, err)
 	}
 	if err := json.Unmarshal(want, &w); err != nil {
-		t.Fatalf("%s: API body is not JSON: %v", what, err)
+		t.Fatalf("%s: API body is not JSON: %v", label, err)
 	}
 	if !reflect.DeepEqual(g, w) {
-		t.Errorf("%s: CLI JSON differs from the API's\nCLI: %s\nAPI: %s", what, got, want)
+		t.Errorf("%s: CLI JSON differs from the API's\nCLI: %s\nAPI: %s", label, got, want)
 	}
 }
 
@@ -165,11 +165,11 @@ func readFile(t *testing.T, path string) (string, os.FileMode) {
 }
 
 // requireContains fails unless s contains every part.
-func requireContains(t *testing.T, what, s string, parts ...string) {
+func requireContains(t *testing.T, label, s string, parts ...string) {
 	t.Helper()
 	for _, p := range parts {
 		if !strings.Contains(s, p) {
-			t.Errorf("%s: %q does not contain %q", what, s, p)
+			t.Errorf("%s: %q does not contain %q", label, s, p)
 		}
 	}
 }

@@ -52,8 +52,8 @@ func (f *clientFlags) json() (bool, error) {
 	return false, fmt.Errorf("invalid --output %q: use text or json", f.output)
 }
 
-// tokenSource says where the token of a command came from, to decide
-// whether an auth error should suggest pkid login.
+// tokenSource is where the token of a command came from. It decides the
+// hint an auth error gets.
 type tokenSource int
 
 const (
@@ -63,8 +63,8 @@ const (
 )
 
 // resolveToken returns --token, else PKID_TOKEN, else the token saved by
-// pkid login for this server. A missing, expired or other server's saved
-// token is an error that says how to log in.
+// pkid login for this server. A missing or expired saved token, or one
+// saved for another server, is an error that names the pkid login command.
 func (f *clientFlags) resolveToken(now time.Time) (string, tokenSource, error) {
 	if f.token != "" {
 		return f.token, tokenFromFlag, nil

@@ -42,10 +42,9 @@ func addSpan(t time.Time, span string) (time.Time, error) {
 	return t, nil
 }
 
-// dateArg turns a date flag into the request value: a span such as 10y
-// becomes now plus the span in RFC 3339, and anything else is sent as
-// given, so the server validates dates and reports the field that is
-// wrong.
+// dateArg turns a date flag into the request value. A span such as 10y
+// becomes now plus the span, in RFC 3339. Anything else is sent as given,
+// so the server validates the date and names the field when it is wrong.
 func dateArg(value string, now time.Time) (string, error) {
 	if value == "" || !spanPattern.MatchString(value) {
 		return value, nil

@@ -62,10 +62,12 @@ func saveToken(t savedToken) (string, error) {
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return "", fmt.Errorf("restricting %s to its owner: %w", dir, err)
 	}
+
 	data, err := json.MarshalIndent(t, "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("encoding the login: %w", err)
 	}
+
 	tmp, err := os.CreateTemp(dir, "token-*.json")
 	if err != nil {
 		return "", fmt.Errorf("saving the login: %w", err)
@@ -79,6 +81,7 @@ func saveToken(t savedToken) (string, error) {
 		tmp.Close()
 		return "", fmt.Errorf("saving the login: %w", err)
 	}
+
 	if err := tmp.Close(); err != nil {
 		return "", fmt.Errorf("saving the login: %w", err)
 	}
