@@ -23,5 +23,10 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCommand())
+	root.AddCommand(newLoginCommand())
+	root.AddCommand(newProjectCommand())
+	root.AddCommand(newCACommand())
+	root.AddCommand(newCertCommand())
+	root.AddCommand(newCRLCommand())
 	return root
 }
