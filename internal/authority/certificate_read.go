@@ -85,12 +85,17 @@ func (s *Service) CertificateBundle(ctx context.Context, p auth.Principal, key C
 func (s *Service) DeleteCertificate(ctx context.Context, p auth.Principal, key CertificateKey) (store.Certificate, error) {
 	var out store.Certificate
 	err := s.store.InTx(ctx, func(q store.Queries) error {
-		c, _, err := certificateFor(ctx, q, p, key, auth.ActionDelete, false)
+		c, ca, err := certificateFor(ctx, q, p, key, auth.ActionDelete, false)
 		if err != nil {
 			return err
 		}
 		out = c
-		return q.DeleteCertificate(ctx, c.ID, s.clock.Now())
+		if err := q.DeleteCertificate(ctx, c.ID, s.clock.Now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, p, AuditDeleteCert, ca, "certificate/"+c.ID, map[string]any{
+			"caId": ca.ID, "certificateId": c.ID, "serialNumber": c.SerialNumber,
+		})
 	})
 	if err != nil {
 		return store.Certificate{}, err

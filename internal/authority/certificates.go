@@ -78,6 +78,8 @@ type leafRequest struct {
 	commonName string
 	publicKey  crypto.PublicKey
 	sealedKey  func(certID string) (string, error)
+	// auditAction is AuditIssueCert or AuditSignCert.
+	auditAction string
 }
 
 // IssueCertificate generates a key pair of the CA's key algorithm and
@@ -108,6 +110,7 @@ func (s *Service) IssueCertificate(ctx context.Context, p auth.Principal, req Ce
 		CertificateRequest: req,
 		commonName:         commonName,
 		publicKey:          key.Public(),
+		auditAction:        AuditIssueCert,
 		sealedKey: func(certID string) (string, error) {
 			return s.sealer.Seal(keyDER, certificateKeyAAD(certID))
 		},
@@ -145,6 +148,7 @@ func (s *Service) SignCertificate(ctx context.Context, p auth.Principal, req Cer
 		commonName:         commonName,
 		publicKey:          csr.PublicKey,
 		sealedKey:          func(string) (string, error) { return "", nil },
+		auditAction:        AuditSignCert,
 	})
 }
 
@@ -216,11 +220,19 @@ func (s *Service) issueLeaf(ctx context.Context, p auth.Principal, req leafReque
 			return fmt.Errorf("sealing certificate key: %w", err)
 		}
 		out.IssuingCACertificate = caRow.Certificate
-		return q.InsertCertificate(ctx, out.Record)
+		if err := q.InsertCertificate(ctx, out.Record); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, p, req.auditAction, ca, "certificate/"+out.Record.ID, map[string]any{
+			"caId": ca.ID, "caCertId": caRow.ID, "certificateId": out.Record.ID,
+			"serialNumber": out.Record.SerialNumber, "commonName": req.commonName,
+			"notAfter": out.Record.NotAfter.Format(time.RFC3339),
+		})
 	})
 	if err != nil {
 		return IssuedCertificate{}, err
 	}
+	s.opts.Observer.CertificateIssued()
 	s.log.Info("issued certificate", "ca_id", req.CAID, "identity_id", p.IdentityID,
 		"certificate_id", out.Record.ID, "serial", out.Record.SerialNumber,
 		"not_after", out.Record.NotAfter)

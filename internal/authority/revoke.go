@@ -32,12 +32,17 @@ func (s *Service) RevokeCertificate(ctx context.Context, p auth.Principal, key C
 		if _, err := s.resignCRL(ctx, q, ca); err != nil {
 			return err
 		}
-		out, err = q.GetCertificate(ctx, c.ID)
-		return err
+		if out, err = q.GetCertificate(ctx, c.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, p, AuditRevokeCert, ca, "certificate/"+c.ID, map[string]any{
+			"caId": ca.ID, "certificateId": c.ID, "serialNumber": c.SerialNumber, "reason": reason,
+		})
 	})
 	if err != nil {
 		return store.Certificate{}, err
 	}
+	s.opts.Observer.CertificateRevoked()
 	s.log.Info("revoked certificate", "certificate_id", out.ID, "ca_id", out.CAID,
 		"identity_id", p.IdentityID, "serial", out.SerialNumber, "reason", reason)
 	return out, nil
