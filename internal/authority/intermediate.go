@@ -124,7 +124,7 @@ func requestFromCSR(csrPEM string) (IntermediateRequest, error) {
 
 // issueIntermediate runs the sign-intermediate checks against the
 // parent's active certificate and signs req with the parent's key.
-func (s *Service) issueIntermediate(ctx context.Context, q store.CAQueries, parent store.CA, req IntermediateRequest) (SignedIntermediate, error) {
+func (s *Service) issueIntermediate(ctx context.Context, q store.Queries, parent store.CA, req IntermediateRequest) (SignedIntermediate, error) {
 	if parent.Status == StatusDisabled {
 		return SignedIntermediate{}, errs.New(errs.BadRequest, msgDisabled)
 	}
@@ -141,7 +141,18 @@ func (s *Service) issueIntermediate(ctx context.Context, q store.CAQueries, pare
 	if err := checkIntermediateTerms(parentCert, now, notBefore, notAfter, req.MaxPathLength); err != nil {
 		return SignedIntermediate{}, err
 	}
-	cert, err := s.signIntermediateCert(parent, parentCert, req, notBefore, notAfter)
+	// The parent's managed CRL is where verifiers look up whether the
+	// parent revoked anything it signed, so its URL joins the configured
+	// ones in the new certificate.
+	crlURLs := parent.CRLURLs
+	if s.opts.PublicURL != "" {
+		crl, err := s.ensureCRL(ctx, q, parent)
+		if err != nil {
+			return SignedIntermediate{}, err
+		}
+		crlURLs = append(append([]string{}, parent.CRLURLs...), s.crlURL(crl.ID))
+	}
+	cert, err := s.signIntermediateCert(parent, parentCert, req, crlURLs, notBefore, notAfter)
 	if err != nil {
 		return SignedIntermediate{}, err
 	}
@@ -203,7 +214,7 @@ func checkPathLength(parentLimit *int, requested *int) error {
 // the CA profile with digitalSignature, the requested path length, an
 // SKID of the child key and the parent's SKID as AKID, signed with the
 // parent's key and so with the parent's signature algorithm.
-func (s *Service) signIntermediateCert(parent store.CA, parentCert *x509.Certificate, req IntermediateRequest, notBefore, notAfter time.Time) (*x509.Certificate, error) {
+func (s *Service) signIntermediateCert(parent store.CA, parentCert *x509.Certificate, req IntermediateRequest, crlURLs []string, notBefore, notAfter time.Time) (*x509.Certificate, error) {
 	serial, err := pki.NewSerial(rand.Reader)
 	if err != nil {
 		return nil, err
@@ -220,8 +231,6 @@ func (s *Service) signIntermediateCert(parent store.CA, parentCert *x509.Certifi
 	if s.opts.PublicURL != "" {
 		issuerURLs = []string{s.caCertificateURL(parent)}
 	}
-	// NOTE: only the parent's configured crlDistributionPointUrls go into
-	// the certificate; a URL of a CRL that pkid manages is not added here.
 	tmpl := pki.CATemplate(pki.CAProfile{
 		RawSubject:     req.RawSubject,
 		PublicKey:      req.PublicKey,
@@ -232,7 +241,7 @@ func (s *Service) signIntermediateCert(parent store.CA, parentCert *x509.Certifi
 		Intermediate:   true,
 		SubjectKeyID:   skid,
 		AuthorityKeyID: parentCert.SubjectKeyId,
-		CRLURLs:        parent.CRLURLs,
+		CRLURLs:        crlURLs,
 		IssuerURLs:     issuerURLs,
 	})
 	cert, err := pki.Sign(tmpl, parentCert, req.PublicKey, signer)

@@ -143,7 +143,7 @@ func checkLeaf(t *testing.T, s *Server, out IssuedCert, rootPEM, host string) *x
 	if msg, ok := OpenSSLVerify(t, out.Certificate, rootPEM, untrusted); !ok {
 		t.Errorf("openssl verify -x509_strict: %s\n%s", msg, OpenSSLText(t, "x509", out.Certificate))
 	}
-	RequireCleanLeafLint(t, leaf)
+	RequireCleanLint(t, leaf)
 
 	if leaf.IsCA || !leaf.BasicConstraintsValid {
 		t.Error("leaf is not marked as an end entity in basicConstraints")

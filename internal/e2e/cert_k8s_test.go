@@ -62,6 +62,6 @@ func TestCertKubernetesIssuerFlow(t *testing.T) {
 		if err != nil {
 			t.Errorf("Go verify: %v", err)
 		}
-		RequireCleanLeafLint(t, leaf)
+		RequireCleanLint(t, leaf)
 	})
 }

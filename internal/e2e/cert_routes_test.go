@@ -158,7 +158,7 @@ func checkDeleteKeepsRevocation(t *testing.T, s *Server, admin, caID string) {
 	if len(leaf.Subject.Names) != 0 || !sanCritical(leaf) {
 		t.Errorf("empty-subject certificate: subject %q, SAN critical %v", leaf.Subject, sanCritical(leaf))
 	}
-	RequireCleanLeafLint(t, leaf)
+	RequireCleanLint(t, leaf)
 	s.Revoke(t, admin, issued.CertificateID, "KEY_COMPROMISE")
 	var deleted struct {
 		Certificate CertRecord `json:"certificate"`

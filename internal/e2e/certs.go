@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/zmap/zlint/v3/lint"
 
 	"github.com/pkid/pkid/internal/pki"
 )
@@ -185,35 +184,6 @@ func (s *Server) InstallIntermediate(t testing.TB, rootID, intermediateID, commo
 		rootID, certID, pki.FormatSerial(serial), cert.NotBefore.UnixMilli(), cert.NotAfter.UnixMilli(),
 		commonName, "C=US, O=pkid e2e, CN="+commonName, intermediateID)
 	return certPEM
-}
-
-// acceptedLeafFindings lists the CA/Browser Forum lints that end-entity
-// certificates of pkid trip, with the reason each is accepted for a
-// private CA. The Baseline Requirements bind publicly trusted CAs only.
-var acceptedLeafFindings = map[string]string{
-	"e_sub_cert_cert_policy_empty":                            "a private CA asserts no certificate policy",
-	"e_sub_cert_certificate_policies_missing":                 "a private CA asserts no certificate policy",
-	"e_server_cert_valid_time_longer_than_200_days":           "the API's default validity is one year",
-	"w_server_cert_valid_time_longer_than_199_days":           "the API's default validity is one year",
-	"e_ext_san_contains_reserved_ip":                          "private networks are what a private CA names",
-	"w_sub_cert_aia_contains_internal_names":                  "the CA issuer URL is the server's own, often internal, address",
-	"w_subject_common_name_included":                          "the reference API puts commonName in the subject",
-	"w_ext_subject_key_identifier_not_recommended_subscriber": "RFC 5280 §4.2.1.2 says end-entity certificates SHOULD carry a subject key identifier",
-}
-
-// RequireCleanLeafLint fails the test on any RFC 5280 warning or error
-// and on any other finding not accepted for end-entity certificates.
-func RequireCleanLeafLint(t testing.TB, c *x509.Certificate) {
-	t.Helper()
-	for _, f := range Zlint(t, c) {
-		if _, ok := acceptedLeafFindings[f.Lint]; ok && f.Source != lint.RFC5280 {
-			continue
-		}
-		if _, ok := AcceptedCABFFindings[f.Lint]; ok && f.Source != lint.RFC5280 {
-			continue
-		}
-		t.Errorf("zlint %s: %s (source %s) on certificate %s", f.Status, f.Lint, f.Source, c.Subject)
-	}
 }
 
 // ProjectMemberToken creates an identity with universal auth, gives it a

@@ -116,7 +116,7 @@ func TestExternalRootImport(t *testing.T) {
 		// Only the certificate pkid signed is linted: the chain contains the
 		// test's external certificates.
 		verifyPath(t, active.Certificate, active.CertificateChain)
-		requireIntermediateLint(t, ParseCert(t, active.Certificate))
+		RequireCleanLint(t, ParseCert(t, active.Certificate))
 
 		s.Do(t, http.MethodPost, caBase+"/"+ca.ID+"/renew", token, map[string]any{
 			"type": "existing", "notAfter": time.Now().AddDate(4, 0, 0).Format(time.RFC3339),

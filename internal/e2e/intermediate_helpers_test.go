@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zmap/zlint/v3/lint"
 
 	"github.com/pkid/pkid/internal/pki"
 )
@@ -104,44 +103,15 @@ func (s *Server) createViaCSR(t testing.TB, token, projectID, name, algo, parent
 	return s.getCA(t, token, ca.ID)
 }
 
-// intermediateCABFFindings lists the CA/Browser Forum lints that
-// intermediates of a private CA trip by design, with the reason each is
-// accepted. They are kept here rather than in AcceptedCABFFindings so the
-// shared list stays a reviewed decision.
-var intermediateCABFFindings = map[string]string{
-	"e_sub_ca_certificate_policies_missing": "a private CA asserts no CA/Browser Forum certificate policy OID",
-	"e_invalid_ca_certificate_policies":     "a private CA asserts no CA/Browser Forum certificate policy OID",
-	"e_sub_ca_crl_distribution_points_missing": "pkid does not yet put the URL of a managed CRL into " +
-		"intermediate certificates; only configured crlDistributionPointUrls are copied",
-}
-
-// requireIntermediateLint fails on any RFC 5280 finding, and on any other
-// finding that neither AcceptedCABFFindings nor intermediateCABFFindings
-// lists.
-func requireIntermediateLint(t testing.TB, c *x509.Certificate) {
-	t.Helper()
-	for _, f := range Zlint(t, c) {
-		if f.Source != lint.RFC5280 {
-			if _, ok := AcceptedCABFFindings[f.Lint]; ok {
-				continue
-			}
-			if _, ok := intermediateCABFFindings[f.Lint]; ok {
-				continue
-			}
-		}
-		t.Errorf("zlint %s: %s (source %s) on certificate %s", f.Status, f.Lint, f.Source, c.Subject)
-	}
-}
-
 // verifyWithChain checks a pkid certificate against the chain pkid
 // returned with it, as verifyPath does, and lints the certificate and
 // every chain member.
 func verifyWithChain(t testing.TB, certPEM, chain string) {
 	t.Helper()
 	verifyPath(t, certPEM, chain)
-	requireIntermediateLint(t, ParseCert(t, certPEM))
+	RequireCleanLint(t, ParseCert(t, certPEM))
 	for _, b := range splitPEM(chain) {
-		requireIntermediateLint(t, ParseCert(t, b))
+		RequireCleanLint(t, ParseCert(t, b))
 	}
 }
 

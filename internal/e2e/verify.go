@@ -113,9 +113,21 @@ func Zlint(t testing.TB, c *x509.Certificate) []LintFinding {
 }
 
 // AcceptedCABFFindings lists CA/Browser Forum and other non-RFC 5280 lints
-// pkid's certificates may trip, with the reason each is accepted for a
-// private CA. docs/zlint.md explains them.
-var AcceptedCABFFindings = map[string]string{}
+// pkid's certificates trip, with the reason each is accepted for a private
+// CA: the Baseline Requirements bind publicly trusted CAs only.
+// docs/zlint.md lists the same.
+var AcceptedCABFFindings = map[string]string{
+	"e_sub_ca_certificate_policies_missing":                   "a private CA asserts no CA/Browser Forum certificate policy",
+	"e_invalid_ca_certificate_policies":                       "a private CA asserts no CA/Browser Forum certificate policy",
+	"e_sub_cert_cert_policy_empty":                            "a private CA asserts no certificate policy",
+	"e_sub_cert_certificate_policies_missing":                 "a private CA asserts no certificate policy",
+	"e_server_cert_valid_time_longer_than_200_days":           "the API's default validity is one year",
+	"w_server_cert_valid_time_longer_than_199_days":           "the API's default validity is one year",
+	"e_ext_san_contains_reserved_ip":                          "private networks are what a private CA names",
+	"w_sub_cert_aia_contains_internal_names":                  "the CA issuer URL is the server's own, often internal, address",
+	"w_subject_common_name_included":                          "the reference API puts commonName in the subject",
+	"w_ext_subject_key_identifier_not_recommended_subscriber": "RFC 5280 §4.2.1.2 says end-entity certificates SHOULD carry a subject key identifier",
+}
 
 // RequireCleanLint fails the test on any RFC 5280 warning or error, and on
 // any other finding that is not in AcceptedCABFFindings.
