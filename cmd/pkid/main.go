@@ -19,6 +19,9 @@ func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "pkid",
 		Short:         "pkid is a private certificate authority server",
+		Example: `  pkid serve
+  pkid login --client-id ID --client-secret -
+  pkid ca list --project ID`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
