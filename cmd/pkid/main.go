@@ -17,8 +17,8 @@ func main() {
 
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "pkid",
-		Short:         "pkid is a private certificate authority server",
+		Use:   "pkid",
+		Short: "pkid is a private certificate authority server",
 		Example: `  pkid serve
   pkid login --client-id ID --client-secret -
   pkid ca list --project ID`,
