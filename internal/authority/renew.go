@@ -37,7 +37,7 @@ type issuer struct {
 // RenewCA issues a new certificate for the same key pair, subject and
 // subject key identifier, so that everything the CA signed before keeps
 // verifying. It runs in one transaction that holds the CA's row lock:
-// concurrent renewals of one CA are serialized, and each one sees the
+// concurrent renewals of one CA are serialized, and each one reads the
 // version committed before it.
 func (s *Service) RenewCA(ctx context.Context, p auth.Principal, caID string, notAfter time.Time) (store.CACert, error) {
 	var out store.CACert

@@ -1,6 +1,6 @@
 // Package pki holds the pure X.509 building blocks of pkid: key
 // algorithms, serial numbers, subject names, certificate templates and PEM
-// chains. It does no I/O and knows nothing of HTTP or storage.
+// chains. It does no I/O and does not depend on HTTP or storage.
 package pki
 
 import (

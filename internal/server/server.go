@@ -206,7 +206,7 @@ func (s *Server) DB() *sqlstore.DB { return s.db }
 // Authority returns the CA service, for tests that drive the scheduler.
 func (s *Server) Authority() *authority.Service { return s.authority }
 
-// Serve answers requests until ctx is cancelled, then stops accepting
+// Serve handles requests until ctx is cancelled, then stops accepting
 // connections and waits up to ShutdownTimeout for in-flight requests.
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
