@@ -20,13 +20,13 @@ func caName(prefix string, algo pki.KeyAlgorithm) string {
 }
 
 // IntermediateRequest builds the body of a pending intermediate CA with
-// the subject InstallIntermediate signs.
+// the subject its CSR carries.
 func IntermediateRequest(projectID, name, keyAlgorithm string) map[string]any {
 	return map[string]any{
 		"projectId": projectID, "name": name,
 		"configuration": map[string]any{
 			"type": "intermediate", "keyAlgorithm": keyAlgorithm, "commonName": name + " Intermediate CA",
-			"organization": "pkid e2e", "country": "US",
+			"organization": "pkid e2e", "country": "US", "maxPathLength": 0,
 		},
 	}
 }
@@ -47,7 +47,7 @@ func TestCertIssueAndSignEveryAlgorithm(t *testing.T) {
 
 				name := caName("int", algo)
 				inter := s.CreateCA(t, token, IntermediateRequest(project, name, string(algo)))
-				s.InstallIntermediate(t, root.ID, inter.ID, name+" Intermediate CA", time.Now().AddDate(4, 0, 0))
+				s.InstallIntermediate(t, root.ID, inter.ID, time.Now().AddDate(4, 0, 0))
 				checkIssueAndSign(t, s, token, inter.ID, rootPEM, algo)
 			})
 		}

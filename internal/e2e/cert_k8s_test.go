@@ -23,7 +23,7 @@ func TestCertKubernetesIssuerFlow(t *testing.T) {
 		project := s.CreateProject(t, admin, "k8s-issuer")
 		root := s.CreateCA(t, admin, RootRequest(project, "k8s-root", "RSA_2048", time.Now().AddDate(5, 0, 0)))
 		inter := s.CreateCA(t, admin, IntermediateRequest(project, "k8s-int", "EC_prime256v1"))
-		s.InstallIntermediate(t, root.ID, inter.ID, "k8s-int Intermediate CA", time.Now().AddDate(4, 0, 0))
+		s.InstallIntermediate(t, root.ID, inter.ID, time.Now().AddDate(4, 0, 0))
 
 		form := url.Values{"clientId": {AdminClientID}, "clientSecret": {AdminClientSecret}}
 		req, err := http.NewRequest(http.MethodPost, s.URL+"/api/v1/auth/universal-auth/login", strings.NewReader(form.Encode()))

@@ -37,7 +37,7 @@ func TestCertRevokeCRL(t *testing.T) {
 		root := s.CreateCA(t, token, RootRequest(project, "crl-root", "EC_prime256v1", time.Now().AddDate(5, 0, 0)))
 		rootPEM := s.activeCACert(t, token, root.ID)
 		inter := s.CreateCA(t, token, IntermediateRequest(project, "crl-int", "RSA_2048"))
-		interPEM := s.InstallIntermediate(t, root.ID, inter.ID, "crl-int Intermediate CA", time.Now().AddDate(4, 0, 0))
+		interPEM := s.InstallIntermediate(t, root.ID, inter.ID, time.Now().AddDate(4, 0, 0))
 
 		for _, ca := range []struct{ id, name string }{{root.ID, "root"}, {inter.ID, "intermediate"}} {
 			t.Run(ca.name, func(t *testing.T) {

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/pkid/pkid/internal/pki"
 )
 
@@ -136,54 +134,28 @@ func OpenSSLText(t testing.TB, kind, pemText string) string {
 	return string(out)
 }
 
-// InstallIntermediate gives a pending intermediate CA of the server a
-// certificate signed by an active root, writing it straight into the
-// database with the keys both CAs hold. It replaces the API's
-// intermediate signing routes, so tests can issue from a two-level chain.
-func (s *Server) InstallIntermediate(t testing.TB, rootID, intermediateID, commonName string, notAfter time.Time) string {
+// InstallIntermediate gives a pending intermediate CA its certificate
+// through the API: its CSR, signed by the root with sign-intermediate
+// (pathLen 0), then imported. It returns the intermediate's certificate.
+func (s *Server) InstallIntermediate(t testing.TB, rootID, intermediateID string, notAfter time.Time) string {
 	t.Helper()
-	var rootPEM, rootCertID string
-	s.QueryRow(t, `SELECT c.certificate, c.id FROM ca_certificates c JOIN cas a ON a.active_ca_cert_id = c.id
-		WHERE a.id = ?`, []any{rootID}, &rootPEM, &rootCertID)
-	root := ParseCert(t, rootPEM)
-
-	intKey := s.CAKey(t, intermediateID)
-	skid, err := pki.SubjectKeyID(intKey.Public())
-	if err != nil {
-		t.Fatal(err)
+	token := s.AdminToken(t)
+	base := "/api/v1/cert-manager/ca/internal/"
+	var csr struct {
+		CSR string `json:"csr"`
 	}
-	serial, err := pki.NewSerial(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	s.Do(t, http.MethodGet, base+intermediateID+"/csr", token, nil).OK(t, &csr)
+	var signed struct {
+		Certificate      string `json:"certificate"`
+		CertificateChain string `json:"certificateChain"`
 	}
-	zero := 0
-	now := time.Now().UTC().Truncate(time.Second)
-	tmpl := pki.CATemplate(pki.CAProfile{
-		Subject:   pkix.Name{CommonName: commonName, Organization: []string{"pkid e2e"}, Country: []string{"US"}},
-		PublicKey: intKey.Public(), SerialNumber: serial, NotBefore: now, NotAfter: notAfter,
-		MaxPathLen: &zero, Intermediate: true, SubjectKeyID: skid, AuthorityKeyID: root.SubjectKeyId,
-	})
-	cert, err := pki.Sign(tmpl, root, intKey.Public(), s.CAKey(t, rootID))
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	certPEM := pki.CertificatePEM(cert.Raw)
-	certID := uuid.NewString()
-
-	run := func(query string, args ...any) {
-		var n int
-		s.QueryRow(t, query+` RETURNING 1`, args, &n)
-	}
-	run(`INSERT INTO ca_certificates (id, ca_id, version, certificate, certificate_chain,
-		serial_number, not_before, not_after, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)`,
-		certID, intermediateID, certPEM, rootPEM, pki.FormatSerial(serial),
-		cert.NotBefore.UnixMilli(), cert.NotAfter.UnixMilli(), now.UnixMilli())
-	run(`UPDATE cas SET status = 'active', parent_ca_id = ?, active_ca_cert_id = ?, serial_number = ?,
-		not_before = ?, not_after = ?, common_name = ?, dn = ? WHERE id = ?`,
-		rootID, certID, pki.FormatSerial(serial), cert.NotBefore.UnixMilli(), cert.NotAfter.UnixMilli(),
-		commonName, "C=US, O=pkid e2e, CN="+commonName, intermediateID)
-	return certPEM
+	s.Do(t, http.MethodPost, base+rootID+"/sign-intermediate", token, map[string]any{
+		"csr": csr.CSR, "notAfter": notAfter.UTC().Format(time.RFC3339), "maxPathLength": 0,
+	}).OK(t, &signed)
+	s.Do(t, http.MethodPost, base+intermediateID+"/import-certificate", token, map[string]any{
+		"certificate": signed.Certificate, "certificateChain": signed.CertificateChain,
+	}).OK(t, nil)
+	return signed.Certificate
 }
 
 // ProjectMemberToken creates an identity with universal auth, gives it a

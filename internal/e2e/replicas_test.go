@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -34,8 +36,9 @@ func startReplicas(t *testing.T) (*Process, *Process) {
 }
 
 // TestReplicasShareTokensAndSerializeRenewals runs 40 concurrent renewals
-// of one CA split across two replicas: every success must become its own
-// version, in order, and the CA must point at the newest.
+// of one CA split across two replicas while both replicas issue
+// certificates from it: every renewal must become its own version, in
+// order, the CA must point at the newest, and no issuance may fail.
 func TestReplicasShareTokensAndSerializeRenewals(t *testing.T) {
 	r1, r2 := startReplicas(t)
 	token := r1.AdminToken(t)
@@ -56,6 +59,26 @@ func TestReplicasShareTokensAndSerializeRenewals(t *testing.T) {
 	replicas := []*Process{r1, r2}
 	errs := make(chan string, 40)
 	ids := make(chan string, 40)
+	issued := make(chan IssuedCert, 40)
+	var issuers sync.WaitGroup
+	for i := range 4 {
+		issuers.Add(1)
+		go func(r *Process) {
+			defer issuers.Done()
+			for n := range 10 {
+				resp := r.Do(t, http.MethodPost, "/api/v1/cert-manager/certificates/issue-certificate", token,
+					map[string]any{"caId": root.ID, "commonName": "svc.example.internal",
+						"altNames": "svc.example.internal", "ttl": "24h"})
+				if resp.Status != http.StatusOK {
+					errs <- "issuance " + strconv.Itoa(n) + ": " + string(resp.Body)
+					return
+				}
+				var c IssuedCert
+				resp.Decode(t, &c)
+				issued <- c
+			}
+		}(replicas[i%2])
+	}
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Add(1)
@@ -79,8 +102,10 @@ func TestReplicasShareTokensAndSerializeRenewals(t *testing.T) {
 		}(replicas[i%2])
 	}
 	wg.Wait()
+	issuers.Wait()
 	close(errs)
 	close(ids)
+	close(issued)
 	for e := range errs {
 		t.Errorf("renewal failed: %s", e)
 	}
@@ -108,6 +133,23 @@ func TestReplicasShareTokensAndSerializeRenewals(t *testing.T) {
 			t.Errorf("version %d was not returned by any renewal", v.Version)
 		}
 		prev = na
+	}
+	// Every certificate verifies against the newest root alone: renewal
+	// kept the key and subject it was signed under.
+	newest := x509.NewCertPool()
+	newest.AddCert(ParseCert(t, versions[40].Certificate))
+	count := 0
+	for c := range issued {
+		count++
+		_, err := ParseCert(t, c.Certificate).Verify(x509.VerifyOptions{
+			Roots: newest, DNSName: "svc.example.internal", KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		})
+		if err != nil {
+			t.Errorf("certificate %s does not verify against the newest root: %v", c.SerialNumber, err)
+		}
+	}
+	if count != 40 {
+		t.Errorf("%d certificates issued, want 40", count)
 	}
 	var ca CA
 	r1.Do(t, http.MethodGet, "/api/v1/cert-manager/ca/internal/"+root.ID, token, nil).OK(t, &ca)
