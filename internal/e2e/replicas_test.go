@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"encoding/pem"
+	"math/big"
+
 	"crypto/x509"
 	"encoding/json"
+	"github.com/pkid/pkid/internal/pki"
 	"net/http"
 	"strconv"
 	"sync"
@@ -156,4 +160,63 @@ func TestReplicasShareTokensAndSerializeRenewals(t *testing.T) {
 	if ca.Configuration.ActiveCACertID == nil || *ca.Configuration.ActiveCACertID != versions[40].CertID {
 		t.Errorf("activeCaCertId %v, want newest %s", ca.Configuration.ActiveCACertID, versions[40].CertID)
 	}
+}
+
+// TestReplicasKeepCRLNumbersIncreasing revokes 12 certificates at once
+// through two replicas: the CA's CRL must end with every one of them and
+// a CRL number raised once per revocation.
+func TestReplicasKeepCRLNumbersIncreasing(t *testing.T) {
+	r1, r2 := startReplicas(t)
+	token := r1.AdminToken(t)
+	project := r1.CreateProject(t, token, "crl-replicas")
+	root := r1.CreateCA(t, token, RootRequest(project, "crl-replicas-root", "EC_prime256v1", time.Now().AddDate(2, 0, 0)))
+	var certs []IssuedCert
+	for range 12 {
+		certs = append(certs, r1.IssueCert(t, token, map[string]any{
+			"caId": root.ID, "commonName": "revoke-me.example.internal", "ttl": "1d"}))
+	}
+	before := crlOf(t, r1, token, root.ID)
+	var wg sync.WaitGroup
+	for i, c := range certs {
+		wg.Add(1)
+		go func(r *Process, id string) {
+			defer wg.Done()
+			r.Revoke(t, token, id, "KEY_COMPROMISE")
+		}([]*Process{r1, r2}[i%2], c.CertificateID)
+	}
+	wg.Wait()
+	after := crlOf(t, r2, token, root.ID)
+	if got := new(big.Int).Sub(after.Number, before.Number); got.Int64() != 12 {
+		t.Errorf("CRL number grew by %v over 12 revocations, want 12", got)
+	}
+	listed := map[string]bool{}
+	for _, e := range after.RevokedCertificateEntries {
+		listed[pki.FormatSerial(e.SerialNumber)] = true
+	}
+	for _, c := range certs {
+		if !listed[c.SerialNumber] {
+			t.Errorf("revoked serial %s missing from the CRL", c.SerialNumber)
+		}
+	}
+}
+
+// crlOf fetches the newest CRL of a CA through the crls route.
+func crlOf(t *testing.T, s *Process, token, caID string) *x509.RevocationList {
+	t.Helper()
+	var crls []struct {
+		CRL string `json:"crl"`
+	}
+	s.Do(t, http.MethodGet, "/api/v1/cert-manager/ca/internal/"+caID+"/crls", token, nil).OK(t, &crls)
+	if len(crls) == 0 {
+		t.Fatal("the CA has no CRL")
+	}
+	block, _ := pem.Decode([]byte(crls[0].CRL))
+	if block == nil {
+		t.Fatalf("CRL is not PEM: %q", crls[0].CRL)
+	}
+	crl, err := x509.ParseRevocationList(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
 }
