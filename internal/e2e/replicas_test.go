@@ -1,17 +1,17 @@
 package e2e
 
 import (
-	"encoding/pem"
-	"math/big"
-
 	"crypto/x509"
 	"encoding/json"
-	"github.com/pkid/pkid/internal/pki"
+	"encoding/pem"
+	"math/big"
 	"net/http"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pkid/pkid/internal/pki"
 )
 
 // startReplicas runs two pkid processes on one PostgreSQL database with
