@@ -59,10 +59,21 @@ func IsDNSName(s string) bool {
 	return true
 }
 
+// MaxAltNames bounds the subject alternative names of one certificate.
+// It is the limit the Let's Encrypt CA sets, and it keeps a certificate
+// (and the work of signing and storing it) small.
+const MaxAltNames = 100
+
+// Count returns the number of names in a.
+func (a AltNames) Count() int {
+	return len(a.DNSNames) + len(a.IPAddresses) + len(a.EmailAddresses) + len(a.URIs)
+}
+
 // ParseAltNames reads a comma-separated list of subject alternative
 // names. Each entry is taken as an IP address when it parses as one, an
 // email address when it contains "@", a URI when it contains "://", and
 // a DNS name otherwise. Empty entries are skipped and duplicates dropped.
+// More than MaxAltNames distinct entries are an error.
 func ParseAltNames(list string) (AltNames, error) {
 	var a AltNames
 	seen := map[string]bool{}
@@ -70,6 +81,9 @@ func ParseAltNames(list string) (AltNames, error) {
 		entry := strings.TrimSpace(raw)
 		if entry == "" || seen[entry] {
 			continue
+		}
+		if len(seen) == MaxAltNames {
+			return AltNames{}, fmt.Errorf("more than %d names; a certificate may have at most %d", MaxAltNames, MaxAltNames)
 		}
 		seen[entry] = true
 		if err := a.add(entry); err != nil {
