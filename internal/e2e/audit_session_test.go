@@ -44,9 +44,12 @@ type auditSession struct {
 	project  string
 	ops      []auditOp
 	keys     map[string][]byte // name -> an encoding of a private key
-	adminID  string
 	memberID string
 }
+
+// adminActor marks the admin's changes: login does not return the
+// admin's identity id, so the first audit entry supplies it.
+const adminActor = ""
 
 // change sends a request that must succeed and records the audit entry
 // it should leave.
@@ -67,9 +70,10 @@ func (a *auditSession) addLeafKey(pemText string) {
 	if block == nil {
 		a.t.Fatal("issue-certificate returned no private key PEM")
 	}
-	a.keys["leaf PKCS #8 DER"+pemText[40:50]] = block.Bytes
-	a.keys["leaf PKCS #8 base64"+pemText[40:50]] = []byte(base64.StdEncoding.EncodeToString(block.Bytes)[:64])
-	a.keys["leaf PEM"+pemText[40:50]] = []byte(strings.Split(pemText, "\n")[1])
+	leaf := fmt.Sprintf("leaf key %d", len(a.keys))
+	a.keys[leaf+" PKCS #8 DER"] = block.Bytes
+	a.keys[leaf+" PKCS #8 base64"] = []byte(base64.StdEncoding.EncodeToString(block.Bytes)[:64])
+	a.keys[leaf+" PEM line"] = []byte(strings.Split(pemText, "\n")[1])
 }
 
 // run performs 20 changes, 12 by the admin and 8 by a member, plus
@@ -82,27 +86,27 @@ func (a *auditSession) run(admin string, member Identity, memberToken string) {
 	var issued, signedLeaf, issuedB IssuedCert
 
 	// Admin: a root, its renewal and an intermediate signed and imported.
-	a.change(a.adminID, admin, "create-ca", "", "POST", caBase, RootRequest(a.project, "audit-root", "EC_prime256v1", time.Now().AddDate(5, 0, 0)), &root)
+	a.change(adminActor, admin, "create-ca", "", "POST", caBase, RootRequest(a.project, "audit-root", "EC_prime256v1", time.Now().AddDate(5, 0, 0)), &root)
 	a.ops[0].caID = root.ID
-	a.change(a.adminID, admin, "renew-ca", root.ID, "POST", caBase+"/"+root.ID+"/renew",
+	a.change(adminActor, admin, "renew-ca", root.ID, "POST", caBase+"/"+root.ID+"/renew",
 		map[string]any{"type": "existing", "notAfter": notAfter(6)}, nil)
-	a.change(a.adminID, admin, "create-ca", "", "POST", caBase, intermediateBody(a.project, "audit-a", "EC_prime256v1", "", time.Time{}, nil), &icA)
+	a.change(adminActor, admin, "create-ca", "", "POST", caBase, intermediateBody(a.project, "audit-a", "EC_prime256v1", "", time.Time{}, nil), &icA)
 	a.ops[2].caID = icA.ID
-	a.change(a.adminID, admin, "sign-intermediate", root.ID, "POST", caBase+"/"+root.ID+"/sign-intermediate",
+	a.change(adminActor, admin, "sign-intermediate", root.ID, "POST", caBase+"/"+root.ID+"/sign-intermediate",
 		map[string]any{"csr": s.csr(t, admin, icA.ID), "notAfter": notAfter(2)}, &signed)
-	a.change(a.adminID, admin, "import-ca-certificate", icA.ID, "POST", caBase+"/"+icA.ID+"/import-certificate",
+	a.change(adminActor, admin, "import-ca-certificate", icA.ID, "POST", caBase+"/"+icA.ID+"/import-certificate",
 		map[string]any{"certificate": signed.Certificate, "certificateChain": signed.CertificateChain}, nil)
-	a.change(a.adminID, admin, "update-ca", icA.ID, "PATCH", caBase+"/"+icA.ID, map[string]any{"status": "disabled"}, nil)
-	a.change(a.adminID, admin, "update-ca", icA.ID, "PATCH", caBase+"/"+icA.ID, map[string]any{"status": "active"}, nil)
+	a.change(adminActor, admin, "update-ca", icA.ID, "PATCH", caBase+"/"+icA.ID, map[string]any{"status": "disabled"}, nil)
+	a.change(adminActor, admin, "update-ca", icA.ID, "PATCH", caBase+"/"+icA.ID, map[string]any{"status": "active"}, nil)
 	// Admin: certificates issued, signed, revoked and deleted.
-	a.change(a.adminID, admin, "issue-cert", root.ID, "POST", "/api/v1/cert-manager/certificates/issue-certificate",
+	a.change(adminActor, admin, "issue-cert", root.ID, "POST", "/api/v1/cert-manager/certificates/issue-certificate",
 		map[string]any{"caId": root.ID, "commonName": "audit.example", "ttl": "30d"}, &issued)
 	a.addLeafKey(issued.PrivateKey)
-	a.change(a.adminID, admin, "sign-cert", root.ID, "POST", "/api/v1/cert-manager/certificates/sign-certificate",
+	a.change(adminActor, admin, "sign-cert", root.ID, "POST", "/api/v1/cert-manager/certificates/sign-certificate",
 		map[string]any{"caId": root.ID, "csr": NewCSR(t, NewKey(t, "EC_prime256v1"), "signed.example"), "ttl": "30d"}, &signedLeaf)
-	a.change(a.adminID, admin, "revoke-cert", root.ID, "POST", "/api/v1/cert-manager/certificates/"+issued.CertificateID+"/revoke",
+	a.change(adminActor, admin, "revoke-cert", root.ID, "POST", "/api/v1/cert-manager/certificates/"+issued.CertificateID+"/revoke",
 		map[string]any{"revocationReason": "KEY_COMPROMISE"}, nil)
-	a.change(a.adminID, admin, "delete-cert", root.ID, "DELETE", "/api/v1/cert-manager/certificates/"+signedLeaf.CertificateID, nil, nil)
+	a.change(adminActor, admin, "delete-cert", root.ID, "DELETE", "/api/v1/cert-manager/certificates/"+signedLeaf.CertificateID, nil, nil)
 
 	// Member: a second hierarchy. Reads and a forbidden delete leave no entry.
 	m := member.ID
@@ -132,7 +136,7 @@ func (a *auditSession) run(admin string, member Identity, memberToken string) {
 	for _, id := range []string{root.ID, rootB.ID, icA.ID, icB.ID} {
 		a.addCAKey(id)
 	}
-	a.change(a.adminID, admin, "delete-ca", icA.ID, "DELETE", caBase+"/"+icA.ID, nil, nil)
+	a.change(adminActor, admin, "delete-ca", icA.ID, "DELETE", caBase+"/"+icA.ID, nil, nil)
 }
 
 func (a *auditSession) list(token, query string) []auditEntry {
@@ -205,8 +209,8 @@ func checkAuditEntries(t *testing.T, a *auditSession, all []auditEntry) {
 	for i, op := range a.ops {
 		e := all[i]
 		actor := op.actor
-		if actor == "" {
-			actor = all[0].Actor.IdentityID // login does not return the admin's identity id
+		if actor == adminActor {
+			actor = all[0].Actor.IdentityID
 		}
 		if e.Action != op.action {
 			t.Errorf("entry %d action %q, want %q", i+1, e.Action, op.action)

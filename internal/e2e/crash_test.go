@@ -139,10 +139,10 @@ func runCrashLoad(p *Process, token, project, renewID, issuerID string, stop <-c
 }
 
 // TestCrashSafety SIGKILLs `pkid serve` while clients renew a CA, create
-// CAs and issue certificates, restarts it on the same data directory and
-// database, and checks the database: SQLite's integrity check passes,
-// every activeCaCertId names a version of its CA, versions run 1..n
-// without gaps, and every change a client saw succeed is stored.
+// CAs and issue certificates, and restarts it on the same data directory
+// and database. Then SQLite's integrity check must pass, every
+// activeCaCertId must name a version of its CA, versions must run 1..n,
+// and every change a client saw succeed must be stored.
 func TestCrashSafety(t *testing.T) {
 	ForEachBackend(t, func(t *testing.T, b Backend) {
 		dataDir := t.TempDir()
