@@ -16,3 +16,6 @@ scripts/ensure-postgres.sh "$PKID_TEST_DATABASE_URL"
 # CI=true makes the suite fail instead of skip when PostgreSQL is missing.
 export CI="${CI:-true}"
 go test -count=1 -timeout 30m ./... "$@"
+
+# Each fuzz target runs briefly (10 s by default, about 2 minutes for all).
+scripts/fuzz.sh

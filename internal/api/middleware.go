@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"path"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -99,6 +100,13 @@ const caPrefix = "/api/v1/cert-manager/ca/internal"
 func rewriteLegacy(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
+		if !isCleanPath(p) {
+			// ServeMux would answer with a redirect to the cleaned path,
+			// which turns an id such as %2e%2e into another route.
+			writeStatus(w, r, http.StatusBadRequest, "BadRequest",
+				"Request path must not contain . or .. segments or repeated slashes")
+			return
+		}
 		switch {
 		case p == "/api/v1/pki/ca/internal" || strings.HasPrefix(p, "/api/v1/pki/ca/internal/"):
 			r.URL.Path = caPrefix + strings.TrimPrefix(p, "/api/v1/pki/ca/internal")
@@ -137,4 +145,17 @@ func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal))
 		p.RequestID = requestID(r)
 		h(w, r, p)
 	}
+}
+
+// isCleanPath reports whether p is absolute and path.Clean leaves it
+// unchanged, apart from a trailing slash.
+func isCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	cleaned := path.Clean(p)
+	if strings.HasSuffix(p, "/") && cleaned != "/" {
+		cleaned += "/"
+	}
+	return cleaned == p
 }

@@ -128,15 +128,24 @@ func pathLenText(n *int) string {
 }
 
 // verifyImportedChain checks that chain lists the issuers of cert in
-// order, issuer first: each certificate is signed by the next, the last
-// is a self-signed root, and Go's path validation accepts the whole path
-// at now (validity, CA flags, key usage and path length limits).
+// order, issuer first, with at most maxChainDepth certificates: each
+// certificate is signed by the next, only the last is self-signed, and
+// Go's path validation accepts the whole path at now (validity, CA flags,
+// key usage and path length limits).
 func verifyImportedChain(cert *x509.Certificate, chain []*x509.Certificate, now time.Time) error {
 	if len(chain) == 0 {
 		return errors.New("the chain is empty")
 	}
+	if len(chain) > maxChainDepth {
+		return fmt.Errorf("the chain has %d certificates; at most %d are allowed", len(chain), maxChainDepth)
+	}
 	child := cert
 	for i, issuer := range chain {
+		// A self-signed certificate ends a path, so one before the last
+		// means the chain repeats the root or holds extra certificates.
+		if i < len(chain)-1 && bytes.Equal(issuer.RawIssuer, issuer.RawSubject) {
+			return fmt.Errorf("chain certificate %d is self-signed but is not the last", i+1)
+		}
 		if !bytes.Equal(child.RawIssuer, issuer.RawSubject) {
 			return fmt.Errorf("chain certificate %d is not the issuer of the certificate before it", i+1)
 		}

@@ -59,10 +59,22 @@ func IsDNSName(s string) bool {
 	return true
 }
 
+// MaxAltNames bounds the subject alternative names of one certificate.
+// It is the limit the Let's Encrypt CA sets, and it keeps a certificate
+// (and the work of signing and storing it) small.
+const MaxAltNames = 100
+
+// Count returns the number of names in a.
+func (a AltNames) Count() int {
+	return len(a.DNSNames) + len(a.IPAddresses) + len(a.EmailAddresses) + len(a.URIs)
+}
+
 // ParseAltNames reads a comma-separated list of subject alternative
 // names. Each entry is taken as an IP address when it parses as one, an
 // email address when it contains "@", a URI when it contains "://", and
-// a DNS name otherwise. Empty entries are skipped and duplicates dropped.
+// a DNS name otherwise. Empty entries are skipped and duplicates dropped,
+// DNS names ignoring case. More than MaxAltNames distinct names are an
+// error.
 func ParseAltNames(list string) (AltNames, error) {
 	var a AltNames
 	seen := map[string]bool{}
@@ -75,13 +87,16 @@ func ParseAltNames(list string) (AltNames, error) {
 		if err := a.add(entry); err != nil {
 			return AltNames{}, err
 		}
+		if a.Count() > MaxAltNames {
+			return AltNames{}, fmt.Errorf("more than %d names; a certificate may have at most %d", MaxAltNames, MaxAltNames)
+		}
 	}
 	return a, nil
 }
 
 func (a *AltNames) add(entry string) error {
 	if ip := net.ParseIP(entry); ip != nil {
-		a.IPAddresses = append(a.IPAddresses, ip)
+		a.AddIP(ip) // "::1" and "0::1" are one address
 		return nil
 	}
 	switch {
@@ -101,7 +116,7 @@ func (a *AltNames) add(entry string) error {
 		if !IsDNSName(entry) {
 			return fmt.Errorf("%q is not a valid DNS name, IP address, email address or URI", entry)
 		}
-		a.DNSNames = append(a.DNSNames, strings.ToLower(entry))
+		a.AddDNSName(entry) // DNS names compare case-insensitively
 	}
 	return nil
 }

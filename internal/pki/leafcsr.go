@@ -17,8 +17,9 @@ const MinRSABits = 2048
 const maxRSABits = 8192
 
 // ParseCSR decodes a PEM certificate signing request (PKCS #10), checks
-// its self-signature and the strength of its key. Its errors are meant
-// for the client.
+// its self-signature, the strength of its key and that it lists at most
+// MaxAltNames subject alternative names. Its errors are meant for the
+// client.
 func ParseCSR(pemText string) (*x509.CertificateRequest, error) {
 	csr, err := ParseCSRPEM(pemText)
 	if err != nil {
@@ -29,6 +30,10 @@ func ParseCSR(pemText string) (*x509.CertificateRequest, error) {
 	}
 	if err := csr.CheckSignature(); err != nil {
 		return nil, fmt.Errorf("CSR signature is invalid: %v", err)
+	}
+	n := len(csr.DNSNames) + len(csr.IPAddresses) + len(csr.EmailAddresses) + len(csr.URIs)
+	if n > MaxAltNames {
+		return nil, fmt.Errorf("CSR lists %d subject alternative names; a certificate may have at most %d", n, MaxAltNames)
 	}
 	return csr, nil
 }
