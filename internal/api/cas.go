@@ -84,16 +84,14 @@ func decodeCAConfiguration(cfg *fields) authority.NewCA {
 	var in authority.NewCA
 	caType := cfg.enum("type", true, authority.TypeRoot, authority.TypeIntermediate)
 	algo := cfg.enum("keyAlgorithm", false, keyAlgorithmNames()...)
-	text := func(name string) string {
-		if s := cfg.strLen(name, false, 0, 256); s != nil {
-			return *s
-		}
-		return ""
-	}
-	in.FriendlyName = text("friendlyName")
+	in.FriendlyName = cfg.nameAttribute("friendlyName", 256)
 	in.Subject = pki.Subject{
-		CommonName: text("commonName"), Organization: text("organization"), OU: text("ou"),
-		Country: text("country"), Province: text("province"), Locality: text("locality"),
+		CommonName:   cfg.nameAttribute("commonName", maxCommonName),
+		Organization: cfg.nameAttribute("organization", maxOrganization),
+		OU:           cfg.nameAttribute("ou", maxOU),
+		Country:      cfg.country("country"),
+		Province:     cfg.nameAttribute("province", maxProvince),
+		Locality:     cfg.nameAttribute("locality", maxLocality),
 	}
 	in.NotBefore = cfg.date("notBefore", false)
 	in.NotAfter = cfg.date("notAfter", false)

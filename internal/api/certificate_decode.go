@@ -55,7 +55,10 @@ func decodeCertificateFields(f *fields, req *authority.CertificateRequest, withC
 	if s := f.strLen("friendlyName", false, 0, 256); s != nil {
 		req.FriendlyName = *s
 	}
-	req.CommonName = f.strLen("commonName", false, 0, 256)
+	if f.get("commonName") != nil {
+		cn := f.nameAttribute("commonName", maxCommonName)
+		req.CommonName = &cn
+	}
 	if s := f.str("altNames", false); s != nil {
 		names, err := pki.ParseAltNames(*s)
 		if err != nil {

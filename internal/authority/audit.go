@@ -13,16 +13,17 @@ import (
 
 // Audit actions, one per kind of change.
 const (
-	AuditCreateCA         = "create-ca"
-	AuditRenewCA          = "renew-ca"
-	AuditSignIntermediate = "sign-intermediate"
-	AuditImportCACert     = "import-ca-certificate"
-	AuditUpdateCA         = "update-ca"
-	AuditDeleteCA         = "delete-ca"
-	AuditIssueCert        = "issue-cert"
-	AuditSignCert         = "sign-cert"
-	AuditRevokeCert       = "revoke-cert"
-	AuditDeleteCert       = "delete-cert"
+	AuditCreateCA          = "create-ca"
+	AuditRenewCA           = "renew-ca"
+	AuditSignIntermediate  = "sign-intermediate"
+	AuditImportCACert      = "import-ca-certificate"
+	AuditUpdateCA          = "update-ca"
+	AuditUpdateAutoRenewal = "update-ca-auto-renewal"
+	AuditDeleteCA          = "delete-ca"
+	AuditIssueCert         = "issue-cert"
+	AuditSignCert          = "sign-cert"
+	AuditRevokeCert        = "revoke-cert"
+	AuditDeleteCert        = "delete-cert"
 )
 
 // audit writes one audit entry through q, inside the transaction of the

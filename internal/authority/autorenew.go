@@ -58,14 +58,25 @@ func (s *Service) UpdateAutoRenewal(ctx context.Context, p auth.Principal, caID 
 		if out, err = autoRenewalOrDefault(ctx, q, caID); err != nil {
 			return err
 		}
+		before := map[string]any{"autoRenewalEnabled": out.Enabled, "autoRenewalDaysBeforeExpiry": out.DaysBeforeExpiry}
 		if enabled != nil {
 			out.Enabled = *enabled
 		}
 		if days != nil {
 			out.DaysBeforeExpiry = *days
 		}
+		if out.Enabled && ca.NotAfter != nil && ca.NotBefore != nil {
+			if err := checkWindow(out.DaysBeforeExpiry, ca.NotAfter.Sub(*ca.NotBefore)); err != nil {
+				return err
+			}
+		}
 		out.UpdatedAt = s.clock.Now()
-		return q.UpsertAutoRenewal(ctx, out)
+		if err := q.UpsertAutoRenewal(ctx, out); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, p, AuditUpdateAutoRenewal, ca, "certificate-authority/"+ca.ID+"/auto-renewal",
+			map[string]any{"caId": ca.ID, "before": before, "after": map[string]any{
+				"autoRenewalEnabled": out.Enabled, "autoRenewalDaysBeforeExpiry": out.DaysBeforeExpiry}})
 	})
 	return out, err
 }
@@ -177,7 +188,9 @@ func (s *Service) autoRenewOne(ctx context.Context, caID string) (RenewalOutcome
 
 // dueRenewal decides, under the CA's row lock, whether a CA is due and the
 // notAfter of its renewal: the same validity length as now, capped at the
-// parent's notAfter for an intermediate.
+// parent's notAfter for an intermediate. A renewal that would leave the CA
+// inside its window again, or could not extend it at all, is an error, so
+// the scheduler records why instead of renewing on every pass.
 func (s *Service) dueRenewal(ctx context.Context, q store.Queries, caID string) (time.Time, bool, bool, error) {
 	ca, err := loadCA(ctx, q, caID, true)
 	if err != nil {
@@ -192,7 +205,11 @@ func (s *Service) dueRenewal(ctx context.Context, q store.Queries, caID string) 
 	if now.Before(ca.NotAfter.Add(-window)) {
 		return time.Time{}, false, false, nil
 	}
-	notAfter := now.Add(ca.NotAfter.Sub(*ca.NotBefore))
+	validity := ca.NotAfter.Sub(*ca.NotBefore)
+	if err := checkWindow(setting.DaysBeforeExpiry, validity); err != nil {
+		return time.Time{}, false, false, err
+	}
+	notAfter := now.Add(validity)
 	if ca.Type != TypeIntermediate || ca.ParentCAID == nil {
 		return notAfter, false, true, nil
 	}
@@ -201,7 +218,24 @@ func (s *Service) dueRenewal(ctx context.Context, q store.Queries, caID string) 
 		// A missing parent certificate is reported by the renewal checks.
 		return notAfter, false, true, nil
 	}
+	if !parent.NotAfter.After(*ca.NotAfter) {
+		return time.Time{}, false, false, errs.New(errs.BadRequest,
+			"The parent CA's certificate ends at %s, no later than this CA's: renew the parent CA first",
+			parent.NotAfter.Format(time.RFC3339))
+	}
 	return *parent.NotAfter, true, true, nil
+}
+
+// checkWindow rejects a renewal window that is not shorter than the CA's
+// validity: every renewed certificate would start inside it, and the CA
+// would be renewed on every pass.
+func checkWindow(days int, validity time.Duration) error {
+	if time.Duration(days)*24*time.Hour < validity {
+		return nil
+	}
+	return errs.New(errs.BadRequest,
+		"autoRenewalDaysBeforeExpiry (%d days) must be shorter than the CA certificate's validity (%d days); lower it or renew the CA once with a later notAfter",
+		days, int(validity.Hours()/24))
 }
 
 func (s *Service) recordOutcome(ctx context.Context, q store.AutoRenewalQueries, caID string, o RenewalOutcome) error {

@@ -201,6 +201,9 @@ func findIssuerCA(ctx context.Context, q store.Queries, ca store.CA, issuer *x50
 // installImported stores the certificate as the CA's next version and
 // points the CA at it.
 func (s *Service) installImported(ctx context.Context, q store.Queries, ca store.CA, cert *x509.Certificate, chain []*x509.Certificate, parentID *string) (store.CACert, error) {
+	if err := checkNotRollback(ctx, q, ca, cert); err != nil {
+		return store.CACert{}, err
+	}
 	version, err := q.MaxCACertVersion(ctx, ca.ID)
 	if err != nil {
 		return store.CACert{}, err
@@ -217,7 +220,36 @@ func (s *Service) installImported(ctx context.Context, q store.Queries, ca store
 	}
 	setActive(&ca, row)
 	ca.ParentCAID = parentID
-	ca.Status = StatusActive
+	// A disabled CA stays disabled; only a CA waiting for its first
+	// certificate becomes active.
+	if ca.Status == StatusPendingCertificate {
+		ca.Status = StatusActive
+	}
 	ca.UpdatedAt = now
 	return row, q.UpdateCA(ctx, ca)
+}
+
+// checkNotRollback rejects an import that would put back a certificate
+// the CA already has, or one that expires before the active one: either
+// would undo a renewal without anyone asking for it.
+func checkNotRollback(ctx context.Context, q store.CAQueries, ca store.CA, cert *x509.Certificate) error {
+	if ca.ActiveCACertID == nil {
+		return nil
+	}
+	versions, err := q.ListCACerts(ctx, ca.ID)
+	if err != nil {
+		return err
+	}
+	serial := pki.FormatSerial(cert.SerialNumber)
+	for _, v := range versions {
+		if v.SerialNumber == serial {
+			return errs.New(errs.BadRequest, "This certificate is already installed on the CA as version %d", v.Version)
+		}
+		if v.ID == *ca.ActiveCACertID && cert.NotAfter.Before(v.NotAfter) {
+			return errs.New(errs.BadRequest,
+				"Imported certificate expires at %s, before the CA's current certificate (%s); import a newer certificate",
+				cert.NotAfter.UTC().Format(time.RFC3339), v.NotAfter.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
 }

@@ -63,6 +63,16 @@ func TestAutoRenewalSettings(t *testing.T) {
 		s.Do(t, http.MethodPatch, autoRenewalURL(root.ID), vt, map[string]any{"autoRenewalEnabled": false}).
 			ExpectError(t, 403, "PermissionDenied", "You are not allowed to edit on certificate-authorities")
 		s.Do(t, http.MethodGet, autoRenewalURL(root.ID), "", nil).ExpectError(t, 401, "UnauthorizedError", "Token missing")
+
+		// A window as long as the validity would renew on every pass.
+		short := s.CreateCA(t, admin, RootRequest(project, "auto-short", "EC_prime256v1", time.Now().AddDate(0, 0, 10)))
+		env := s.Do(t, http.MethodPatch, autoRenewalURL(short.ID), admin,
+			map[string]any{"autoRenewalEnabled": true, "autoRenewalDaysBeforeExpiry": 30}).
+			ExpectError(t, 400, "BadRequest", "")
+		if !strings.Contains(string(env.Message), "must be shorter than the CA certificate's validity") {
+			t.Errorf("message %s does not explain the window", env.Message)
+		}
+		enableAutoRenewal(t, s, admin, short.ID, 3)
 	})
 }
 

@@ -197,6 +197,19 @@ func hostileCases(t *testing.T, s *Server, admin string, fx hostileFixture) []ho
 			errName: "BadRequest", contains: "path"},
 		{name: "audit-logs projectId with NUL", method: "GET", path: "/api/v1/projects/%00/audit-logs",
 			status: 422, field: "projectId"},
+		{name: "leaf commonName with NUL", method: "POST", path: issuePath,
+			body: issue(map[string]any{"commonName": "good.example\u0000.evil.example"}), status: 422, field: "commonName"},
+		{name: "CA commonName with newline", method: "POST", path: caPath,
+			body: rootBody(func(c map[string]any) { c["commonName"] = "Root\nCA" }), status: 422, field: "commonName"},
+		{name: "CA commonName of 65 characters", method: "POST", path: caPath,
+			body: rootBody(func(c map[string]any) { c["commonName"] = strings.Repeat("c", 65) }), status: 422, field: "commonName"},
+		{name: "leaf commonName of 65 characters", method: "POST", path: issuePath,
+			body: issue(map[string]any{"commonName": strings.Repeat("c", 65)}), status: 422, field: "commonName"},
+		{name: "country of three letters", method: "POST", path: caPath,
+			body: rootBody(func(c map[string]any) { c["country"] = "USA" }), status: 422, field: "country"},
+		{name: "CSR commonName with NUL", method: "POST", path: signPath,
+			body:   jsonString(t, map[string]any{"caId": fx.rootID, "csr": NewCSR(t, NewKey(t, "EC_prime256v1"), "a.example\x00.evil.example"), "ttl": "1d"}),
+			status: 400, errName: "BadRequest", contains: "control characters"},
 	}
 }
 
