@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,11 +77,13 @@ func parseAPITime(s string) (time.Time, error) {
 // daysLeft describes how far notAfter is from now in whole days, such as
 // "1825 days left" or "expired 3 days ago".
 func daysLeft(notAfter, now time.Time) string {
-	d := notAfter.Sub(now)
-	if d <= 0 {
-		return fmt.Sprintf("expired %d days ago", int(math.Floor(-d.Hours()/24)))
+	// Count in seconds rather than with time.Duration, which saturates
+	// at about 292 years and would cap dates such as 9999-12-31.
+	secs := notAfter.Unix() - now.Unix()
+	if secs <= 0 {
+		return fmt.Sprintf("expired %d days ago", -secs/86400)
 	}
-	return fmt.Sprintf("%d days left", int(math.Floor(d.Hours()/24)))
+	return fmt.Sprintf("%d days left", secs/86400)
 }
 
 // expiryText returns a response date followed by the days left, or "-"

@@ -81,8 +81,8 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 		"requests per second allowed from one client address; 0 turns the limit off (env PKID_RATE_LIMIT_IP)")
 	f.Float64Var(&limits.PerIdentity, "rate-limit-identity", envFloat("PKID_RATE_LIMIT_IDENTITY", limits.PerIdentity),
 		"requests per second allowed for one identity; 0 turns the limit off (env PKID_RATE_LIMIT_IDENTITY)")
-	f.IntVar(&limits.LoginFailures, "login-failures-per-minute", limits.LoginFailures,
-		"failed logins one client id may have per minute before more attempts get 429; 0 turns it off")
+	f.IntVar(&limits.LoginFailures, "login-failures-per-minute", int(envFloat("PKID_LOGIN_FAILURES_PER_MINUTE", float64(limits.LoginFailures))),
+		"failed logins one client id may have per minute before more attempts get 429; 0 turns it off (env PKID_LOGIN_FAILURES_PER_MINUTE)")
 	f.StringVar(&cfg.PublicURL, "public-url", envOr("PKID_PUBLIC_URL", ""), "base URL clients reach pkid at, put into the CRL distribution point and CA issuer URL of issued certificates; default http://<listen address> (env PKID_PUBLIC_URL)")
 	f.StringVar(&logFormat, "log-format", envOr("PKID_LOG_FORMAT", "text"), "log format: text or json (env PKID_LOG_FORMAT)")
 	cmd.SetContext(context.Background())

@@ -193,15 +193,21 @@ func (a *API) addMembership(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	role := f.str("role", false)
 	roles := f.roles()
+	if role == nil && len(roles) == 0 {
+		f.add("role", "invalid_type", "role is required: set role, or roles with one entry, to admin, member or viewer")
+	}
+	if len(roles) > 1 {
+		f.add("roles", "too_big", "roles may hold one entry: pkid gives an identity one role per project")
+	}
 	if err := f.err(); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	chosen := auth.RoleViewer
+	chosen := ""
 	if role != nil {
 		chosen = *role
 	}
-	if len(roles) > 0 {
+	if len(roles) == 1 {
 		chosen = roles[0]
 	}
 	m, err := a.auth.AddMembership(r.Context(), p, projectID, identityID, chosen)

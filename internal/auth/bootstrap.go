@@ -9,6 +9,10 @@ import (
 	"github.com/pkid/pkid/internal/store"
 )
 
+// MinAdminSecretLen is the shortest admin client secret an operator may
+// set; generated secrets have 64 hex digits.
+const MinAdminSecretLen = 16
+
 // AdminCredentials are the universal-auth credentials of the first admin.
 type AdminCredentials struct {
 	IdentityID   string `json:"identityId"`
@@ -25,6 +29,10 @@ func (s *Service) BootstrapAdmin(ctx context.Context, clientID, clientSecret str
 		n, err := q.CountIdentities(ctx)
 		if err != nil || n > 0 {
 			return err
+		}
+		if clientSecret != "" && len(clientSecret) < MinAdminSecretLen {
+			return fmt.Errorf("PKID_ADMIN_CLIENT_SECRET must be at least %d characters, got %d: it guards every CA",
+				MinAdminSecretLen, len(clientSecret))
 		}
 		now := s.clock.Now()
 		id := store.Identity{ID: uuid.NewString(), Name: "admin", OrgRole: OrgRoleAdmin, CreatedAt: now, UpdatedAt: now}

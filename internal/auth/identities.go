@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -13,17 +14,18 @@ import (
 )
 
 // requireOrgAdmin guards the identity-management operations, which only
-// an organization admin may perform.
-func requireOrgAdmin(p Principal) error {
+// an organization admin may perform; action names the operation in the
+// PermissionDenied message.
+func requireOrgAdmin(p Principal, action string) error {
 	if p.OrgRole != OrgRoleAdmin {
-		return errs.Denied(ActionCreate, "identity")
+		return errs.Denied(action, "identity")
 	}
 	return nil
 }
 
 // CreateIdentity creates a machine identity with an organization role.
 func (s *Service) CreateIdentity(ctx context.Context, p Principal, name, orgRole string) (store.Identity, error) {
-	if err := requireOrgAdmin(p); err != nil {
+	if err := requireOrgAdmin(p, ActionCreate); err != nil {
 		return store.Identity{}, err
 	}
 	now := s.clock.Now()
@@ -37,7 +39,7 @@ func (s *Service) CreateIdentity(ctx context.Context, p Principal, name, orgRole
 // AttachUniversalAuth gives an identity a client id for login. Zero
 // lifetimes take the defaults.
 func (s *Service) AttachUniversalAuth(ctx context.Context, p Principal, identityID string, ttl, maxTTL int64) (store.UniversalAuth, error) {
-	if err := requireOrgAdmin(p); err != nil {
+	if err := requireOrgAdmin(p, ActionEdit); err != nil {
 		return store.UniversalAuth{}, err
 	}
 	if _, err := s.loadIdentity(ctx, identityID); err != nil {
@@ -69,7 +71,7 @@ func (s *Service) AttachUniversalAuth(ctx context.Context, p Principal, identity
 // auth and returns the secret in clear, once. ttl is in seconds (0: no
 // expiry) and numUsesLimit 0 means unlimited.
 func (s *Service) NewClientSecret(ctx context.Context, p Principal, identityID, description string, ttl, numUsesLimit int64) (string, store.ClientSecret, error) {
-	if err := requireOrgAdmin(p); err != nil {
+	if err := requireOrgAdmin(p, ActionEdit); err != nil {
 		return "", store.ClientSecret{}, err
 	}
 	if _, err := s.loadIdentity(ctx, identityID); err != nil {
@@ -111,7 +113,7 @@ func (s *Service) createClientSecret(ctx context.Context, q store.IdentityQuerie
 // RevokeClientSecret revokes a client secret; tokens obtained with it
 // stop working at once.
 func (s *Service) RevokeClientSecret(ctx context.Context, p Principal, identityID, secretID string) (store.ClientSecret, error) {
-	if err := requireOrgAdmin(p); err != nil {
+	if err := requireOrgAdmin(p, ActionEdit); err != nil {
 		return store.ClientSecret{}, err
 	}
 	cs, err := s.store.GetClientSecret(ctx, secretID)
@@ -146,7 +148,7 @@ func (s *Service) AddMembership(ctx context.Context, p Principal, projectID, ide
 	}
 	if !slices.Contains(ProjectRoles, role) {
 		return store.Membership{}, errs.Invalid("role", "invalid_enum_value",
-			fmt.Sprintf("role must be one of %v, got %q", ProjectRoles, role))
+			fmt.Sprintf("role must be one of %s, got %q", strings.Join(ProjectRoles, ", "), role))
 	}
 	now := s.clock.Now()
 	m := store.Membership{ID: uuid.NewString(), ProjectID: projectID, IdentityID: identityID,

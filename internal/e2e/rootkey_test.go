@@ -34,3 +34,16 @@ func TestWrongRootKeyRefusesToStart(t *testing.T) {
 		}
 	})
 }
+
+// TestShortAdminSecretRefused starts a server on an empty database with a
+// one-character admin secret: it must refuse to start.
+func TestShortAdminSecretRefused(t *testing.T) {
+	b := Backends(t)[0]
+	_, err := server.New(context.Background(), server.Config{
+		Listen: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: b.NewURL(t), RootKey: NewRootKey(t),
+		AdminClientID: "admin", AdminClientSecret: "a",
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || !strings.Contains(err.Error(), "PKID_ADMIN_CLIENT_SECRET must be at least 16 characters") {
+		t.Fatalf("error %v, want the short-secret refusal", err)
+	}
+}

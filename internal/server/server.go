@@ -164,9 +164,15 @@ func loadSealer(cfg Config, log *slog.Logger) (*keystore.Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
+	path := filepath.Join(cfg.DataDir, keystore.RootKeyFileName)
 	if source == keystore.Created {
-		log.Warn("created a new root key; back it up; without it no CA key can be decrypted",
-			"path", filepath.Join(cfg.DataDir, keystore.RootKeyFileName))
+		log.Warn("created a new root key; back it up; without it no CA key can be decrypted", "path", path)
+	}
+	if source == keystore.FromFile {
+		if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+			log.Warn("the root key file is readable by other users; restrict it with chmod 600",
+				"path", path, "mode", info.Mode().Perm().String())
+		}
 	}
 	return keystore.NewSealer(key)
 }
