@@ -42,7 +42,7 @@ func New(authSvc *auth.Service, caSvc *authority.Service, clk clock.Clock, log *
 // Handler returns the root handler with every route and middleware.
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/status", a.status)
+	mux.HandleFunc("GET /api/status", a.public(a.status))
 	// Metrics are public like the CA certificates: they carry CA names,
 	// ids and expiry times, which the certificates reveal anyway.
 	mux.Handle("GET /metrics", a.metrics.Handler())
@@ -59,6 +59,7 @@ func (a *API) Handler() http.Handler {
 	return a.instrument(rewriteLegacy(mux))
 }
 
-func (a *API) status(w http.ResponseWriter, r *http.Request) {
+func (a *API) status(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"date": formatTime(a.clock.Now()), "message": "Ok"})
+	return nil
 }

@@ -72,25 +72,23 @@ func queryInt(v, name string, minValue, maxValue int) (int, error) {
 	return n, nil
 }
 
-func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	projectID, err := pathUUID(r, "projectId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := decodeAuditFilter(r, projectID)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	entries, err := a.ca.ListAudit(r.Context(), p, f)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, 0, len(entries))
 	for _, e := range entries {
 		out = append(out, auditJSON(e))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"auditLogs": out})
+	return nil
 }

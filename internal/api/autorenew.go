@@ -22,36 +22,32 @@ func autoRenewalJSON(ar store.AutoRenewal) map[string]any {
 	}
 }
 
-func (a *API) getAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) getAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ar, err := a.ca.AutoRenewal(r.Context(), p, id)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, autoRenewalJSON(ar))
+	return nil
 }
 
-func (a *API) patchAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) patchAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	enabled := f.boolean("autoRenewalEnabled")
 	days64 := f.integer("autoRenewalDaysBeforeExpiry", false, 1, 365)
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var days *int
 	if days64 != nil {
@@ -60,8 +56,8 @@ func (a *API) patchAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Pr
 	}
 	ar, err := a.ca.UpdateAutoRenewal(r.Context(), p, id, enabled, days)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, autoRenewalJSON(ar))
+	return nil
 }

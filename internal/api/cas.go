@@ -18,7 +18,7 @@ func (a *API) caRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+caPrefix+"/{caId}/renew", a.authed(a.renewCA))
 	mux.HandleFunc("GET "+caPrefix+"/{caId}/ca-certificates", a.authed(a.listCACerts))
 	mux.HandleFunc("GET "+caPrefix+"/{caId}/certificate", a.authed(a.getCACert))
-	mux.HandleFunc("GET "+caPrefix+"/{caId}/certificates/{caCertId}/der", a.getCACertDER)
+	mux.HandleFunc("GET "+caPrefix+"/{caId}/certificates/{caCertId}/der", a.public(a.getCACertDER))
 }
 
 // caJSON renders a CA in the wire format of the reference API.
@@ -118,63 +118,57 @@ func decodeCAConfiguration(cfg *fields) authority.NewCA {
 	return in
 }
 
-func (a *API) createCA(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) createCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := decodeNewCA(f)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := checkUUID("projectId", in.ProjectID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ca, err := a.ca.CreateCA(r.Context(), p, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, caJSON(ca))
+	return nil
 }
 
-func (a *API) listCAs(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) listCAs(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	projectID := r.URL.Query().Get("projectId")
 	if projectID == "" {
-		a.writeError(w, r, errs.Invalid("projectId", "invalid_type", "projectId is required"))
-		return
+		return errs.Invalid("projectId", "invalid_type", "projectId is required")
 	}
 	if err := checkUUID("projectId", projectID); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cas, err := a.ca.ListCAs(r.Context(), p, projectID)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, 0, len(cas))
 	for _, c := range cas {
 		out = append(out, caJSON(c))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (a *API) getCA(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) getCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ca, err := a.ca.GetCA(r.Context(), p, id)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, caJSON(ca))
+	return nil
 }
 
 // caCertJSON renders one CA certificate version as renew, certificate and
@@ -186,41 +180,36 @@ func caCertJSON(c store.CACert) map[string]any {
 	}
 }
 
-func (a *API) renewCA(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) renewCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f.enum("type", true, "existing")
 	notAfter := f.date("notAfter", true)
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	row, err := a.ca.RenewCA(r.Context(), p, id, *notAfter)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, caCertJSON(row))
+	return nil
 }
 
-func (a *API) listCACerts(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) listCACerts(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	rows, err := a.ca.ListCACerts(r.Context(), p, id)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, 0, len(rows))
 	for _, row := range rows {
@@ -229,39 +218,37 @@ func (a *API) listCACerts(w http.ResponseWriter, r *http.Request, p auth.Princip
 		out = append(out, m)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (a *API) getCACert(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) getCACert(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	row, err := a.ca.ActiveCertificate(r.Context(), p, id)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, caCertJSON(row))
+	return nil
 }
 
-func (a *API) getCACertDER(w http.ResponseWriter, r *http.Request) {
+func (a *API) getCACertDER(w http.ResponseWriter, r *http.Request) error {
 	caID, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	certID, err := pathUUID(r, "caCertId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	der, err := a.ca.CertificateDER(r.Context(), caID, certID)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/pkix-cert")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(der)
+	return nil
 }

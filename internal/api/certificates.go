@@ -47,16 +47,15 @@ func (a *API) certificateKeyRoutes(mux *http.ServeMux, base string, keyOf certif
 
 type certificateKeyFunc func(*http.Request) (authority.CertificateKey, error)
 
-type certificateHandler func(http.ResponseWriter, *http.Request, auth.Principal, authority.CertificateKey)
+type certificateHandler func(http.ResponseWriter, *http.Request, auth.Principal, authority.CertificateKey) error
 
-func (a *API) withCertificateKey(keyOf certificateKeyFunc, h certificateHandler) func(http.ResponseWriter, *http.Request, auth.Principal) {
-	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) withCertificateKey(keyOf certificateKeyFunc, h certificateHandler) func(http.ResponseWriter, *http.Request, auth.Principal) error {
+	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		key, err := keyOf(r)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
-		h(w, r, p, key)
+		return h(w, r, p, key)
 	}
 }
 
@@ -87,105 +86,101 @@ func nonNil(list []string) []string {
 	return list
 }
 
-func (a *API) issueCertificate(caPathParam string) func(http.ResponseWriter, *http.Request, auth.Principal) {
-	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) issueCertificate(caPathParam string) func(http.ResponseWriter, *http.Request, auth.Principal) error {
+	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		req, _, err := decodeCertificateRequest(r, caPathParam, false)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		out, err := a.ca.IssueCertificate(r.Context(), p, req)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
 			"certificate": out.Record.Certificate, "issuingCaCertificate": out.IssuingCACertificate,
 			"certificateChain": out.Record.Chain, "privateKey": out.PrivateKeyPEM,
 			"serialNumber": out.Record.SerialNumber, "certificateId": out.Record.ID,
 		})
+		return nil
 	}
 }
 
-func (a *API) signCertificate(caPathParam string) func(http.ResponseWriter, *http.Request, auth.Principal) {
-	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) signCertificate(caPathParam string) func(http.ResponseWriter, *http.Request, auth.Principal) error {
+	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 		req, csr, err := decodeCertificateRequest(r, caPathParam, true)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		out, err := a.ca.SignCertificate(r.Context(), p, req, csr)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
 			"certificate": out.Record.Certificate, "issuingCaCertificate": out.IssuingCACertificate,
 			"certificateChain": out.Record.Chain, "serialNumber": out.Record.SerialNumber,
 			"certificateId": out.Record.ID,
 		})
+		return nil
 	}
 }
 
-func (a *API) getCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) {
+func (a *API) getCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) error {
 	c, err := a.ca.GetCertificate(r.Context(), p, key)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"certificate": certificateJSON(c)})
+	return nil
 }
 
-func (a *API) getCertificateBody(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) {
+func (a *API) getCertificateBody(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) error {
 	c, err := a.ca.GetCertificate(r.Context(), p, key)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"certificate": c.Certificate, "certificateChain": c.Chain, "serialNumber": c.SerialNumber,
 	})
+	return nil
 }
 
-func (a *API) getCertificateBundle(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) {
+func (a *API) getCertificateBundle(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) error {
 	c, keyPEM, err := a.ca.CertificateBundle(r.Context(), p, key)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"certificate": c.Certificate, "certificateChain": c.Chain, "serialNumber": c.SerialNumber,
 		"privateKey": keyPEM,
 	})
+	return nil
 }
 
-func (a *API) revokeCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) {
+func (a *API) revokeCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) error {
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	reason := f.enum("revocationReason", true, pki.RevocationReasons...)
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := a.ca.RevokeCertificate(r.Context(), p, key, *reason)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"message": "Successfully revoked certificate", "serialNumber": c.SerialNumber,
 		"revokedAt": formatTimePtr(c.RevokedAt),
 	})
+	return nil
 }
 
-func (a *API) deleteCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) {
+func (a *API) deleteCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal, key authority.CertificateKey) error {
 	c, err := a.ca.DeleteCertificate(r.Context(), p, key)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"certificate": certificateJSON(c)})
+	return nil
 }

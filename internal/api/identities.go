@@ -10,7 +10,7 @@ import (
 )
 
 func (a *API) authRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/auth/universal-auth/login", a.login)
+	mux.HandleFunc("POST /api/v1/auth/universal-auth/login", a.public(a.login))
 	mux.HandleFunc("POST /api/v1/identities", a.authed(a.createIdentity))
 	mux.HandleFunc("POST /api/v1/auth/universal-auth/identities/{identityId}", a.authed(a.attachUniversalAuth))
 	mux.HandleFunc("POST /api/v1/auth/universal-auth/identities/{identityId}/client-secrets", a.authed(a.createClientSecret))
@@ -20,31 +20,28 @@ func (a *API) authRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/projects/{projectId}/memberships/identities/{identityId}", a.authed(a.addMembership))
 }
 
-func (a *API) login(w http.ResponseWriter, r *http.Request) {
+func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	f, err := readBody(r, true)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	clientID := f.str("clientId", true)
 	clientSecret := f.str("clientSecret", true)
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	// Only failed logins spend the client id's budget, so a client that
 	// logs in correctly is never locked out by its own successes.
 	if !a.limits.login.peek(*clientID) {
 		a.writeRateLimited(w, r)
-		return
+		return nil
 	}
 	res, err := a.auth.Login(r.Context(), *clientID, *clientSecret)
 	if errs.Is(err, errs.Unauthorized) {
 		a.limits.login.allow(*clientID)
 	}
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"accessToken":       res.AccessToken,
@@ -52,6 +49,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		"accessTokenMaxTTL": res.AccessTokenMaxTTL,
 		"tokenType":         "Bearer",
 	})
+	return nil
 }
 
 func identityJSON(i store.Identity, authMethods []string) map[string]any {
@@ -61,18 +59,16 @@ func identityJSON(i store.Identity, authMethods []string) map[string]any {
 	}
 }
 
-func (a *API) createIdentity(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) createIdentity(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	name := f.strLen("name", true, 1, 64)
 	role := f.enum("role", false, auth.OrgRoleNoAccess, auth.OrgRoleMember, auth.OrgRoleAdmin)
 	f.str("organizationId", false) // accepted for compatibility; pkid has one organization
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	orgRole := auth.OrgRoleNoAccess
 	if role != nil {
@@ -80,40 +76,37 @@ func (a *API) createIdentity(w http.ResponseWriter, r *http.Request, p auth.Prin
 	}
 	i, err := a.auth.CreateIdentity(r.Context(), p, *name, orgRole)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"identity": identityJSON(i, []string{})})
+	return nil
 }
 
-func (a *API) attachUniversalAuth(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) attachUniversalAuth(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	identityID, err := pathUUID(r, "identityId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	const maxTTL = 315360000 // ten years, in seconds
 	ttl := f.integer("accessTokenTTL", false, 0, maxTTL)
 	maxTokenTTL := f.integer("accessTokenMaxTTL", false, 0, maxTTL)
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ua, err := a.auth.AttachUniversalAuth(r.Context(), p, identityID, deref(ttl), deref(maxTokenTTL))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"identityUniversalAuth": map[string]any{
 		"id": ua.IdentityID, "identityId": ua.IdentityID, "clientId": ua.ClientID,
 		"accessTokenTTL": ua.AccessTokenTTL, "accessTokenMaxTTL": ua.AccessTokenMaxTTL,
 		"createdAt": formatTime(ua.CreatedAt), "updatedAt": formatTime(ua.UpdatedAt),
 	}})
+	return nil
 }
 
 func clientSecretJSON(cs store.ClientSecret) map[string]any {
@@ -126,23 +119,20 @@ func clientSecretJSON(cs store.ClientSecret) map[string]any {
 	}
 }
 
-func (a *API) createClientSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) createClientSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	identityID, err := pathUUID(r, "identityId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	description := f.strLen("description", false, 0, 256)
 	numUses := f.integer("numUsesLimit", false, 0, 1<<31)
 	ttl := f.integer("ttl", false, 0, 315360000)
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	desc := ""
 	if description != nil {
@@ -150,46 +140,41 @@ func (a *API) createClientSecret(w http.ResponseWriter, r *http.Request, p auth.
 	}
 	secret, cs, err := a.auth.NewClientSecret(r.Context(), p, identityID, desc, deref(ttl), deref(numUses))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"clientSecret": secret, "clientSecretData": clientSecretJSON(cs)})
+	return nil
 }
 
-func (a *API) revokeClientSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) revokeClientSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	identityID, err := pathUUID(r, "identityId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	secretID, err := pathUUID(r, "clientSecretId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cs, err := a.auth.RevokeClientSecret(r.Context(), p, identityID, secretID)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"clientSecretData": clientSecretJSON(cs)})
+	return nil
 }
 
-func (a *API) addMembership(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) addMembership(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	projectID, err := pathUUID(r, "projectId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	identityID, err := pathUUID(r, "identityId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	role := f.str("role", false)
 	roles := f.roles()
@@ -200,8 +185,7 @@ func (a *API) addMembership(w http.ResponseWriter, r *http.Request, p auth.Princ
 		f.add("roles", "too_big", "roles may hold one entry: pkid gives an identity one role per project")
 	}
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	chosen := ""
 	if role != nil {
@@ -212,13 +196,13 @@ func (a *API) addMembership(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	m, err := a.auth.AddMembership(r.Context(), p, projectID, identityID, chosen)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"identityMembership": map[string]any{
 		"id": m.ID, "projectId": m.ProjectID, "identityId": m.IdentityID, "role": m.Role,
 		"createdAt": formatTime(m.CreatedAt), "updatedAt": formatTime(m.UpdatedAt),
 	}})
+	return nil
 }
 
 func deref(p *int64) int64 {

@@ -32,16 +32,14 @@ func (f *fields) uuid(name string) *string {
 	return &v
 }
 
-func (a *API) updateCA(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) updateCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var in authority.CAUpdate
 	in.Status = f.enum("status", false, authority.StatusActive, authority.StatusDisabled)
@@ -50,55 +48,50 @@ func (a *API) updateCA(w http.ResponseWriter, r *http.Request, p auth.Principal)
 		f.add("name", "invalid_string", "name must be a slug: lowercase letters, digits and single hyphens")
 	}
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ca, err := a.ca.UpdateCA(r.Context(), p, id, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, caJSON(ca))
+	return nil
 }
 
-func (a *API) deleteCA(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) deleteCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ca, err := a.ca.DeleteCA(r.Context(), p, id)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, caJSON(ca))
+	return nil
 }
 
-func (a *API) getCSR(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) getCSR(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	csr, err := a.ca.CSR(r.Context(), p, id)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"csr": csr})
+	return nil
 }
 
-func (a *API) signIntermediate(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) signIntermediate(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	csr := f.str("csr", true)
 	notAfter := f.date("notAfter", true)
@@ -108,42 +101,38 @@ func (a *API) signIntermediate(w http.ResponseWriter, r *http.Request, p auth.Pr
 		maxPathLength = int(*n)
 	}
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out, err := a.ca.SignIntermediate(r.Context(), p, id, *csr, notBefore, *notAfter, &maxPathLength)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{
 		"certificate": out.Certificate, "certificateChain": out.CertificateChain,
 		"issuingCaCertificate": out.IssuingCertificate, "serialNumber": out.SerialNumber,
 	})
+	return nil
 }
 
-func (a *API) importCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) importCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "caId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cert := f.str("certificate", true)
 	chain := f.str("certificateChain", true)
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if err := a.ca.ImportCertificate(r.Context(), p, id, *cert, *chain); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{
 		"message": "Successfully imported certificate to CA", "caId": id,
 	})
+	return nil
 }

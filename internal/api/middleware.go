@@ -118,10 +118,11 @@ func rewriteLegacy(next http.Handler) http.Handler {
 	})
 }
 
-// authed wraps a handler that needs an access token. A missing
+// authed wraps a handler that needs an access token; an error it returns
+// is sent as the envelope. A missing
 // Authorization header is 401; a token that does not check out is 403
 // TokenError, as in the reference API.
-func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal)) http.HandlerFunc {
+func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		header := r.Header.Get("Authorization")
 		if header == "" {
@@ -143,7 +144,19 @@ func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal))
 			return
 		}
 		p.RequestID = requestID(r)
-		h(w, r, p)
+		if err := h(w, r, p); err != nil {
+			a.writeError(w, r, err)
+		}
+	}
+}
+
+// public wraps a handler that needs no token; an error it returns is sent
+// as the envelope.
+func (a *API) public(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
 	}
 }
 

@@ -17,11 +17,10 @@ func projectJSON(p store.Project) map[string]any {
 	}}
 }
 
-func (a *API) createProject(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) createProject(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	f, err := readBody(r, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	name := f.strLen("projectName", true, 1, 64)
 	description := f.strLen("projectDescription", false, 0, 256)
@@ -31,8 +30,7 @@ func (a *API) createProject(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	f.enum("type", false, auth.ProjectTypeCertManager)
 	if err := f.err(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in := auth.NewProject{Name: *name, Type: auth.ProjectTypeCertManager}
 	if description != nil {
@@ -43,22 +41,21 @@ func (a *API) createProject(w http.ResponseWriter, r *http.Request, p auth.Princ
 	}
 	proj, err := a.auth.CreateProject(r.Context(), p, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, projectJSON(proj))
+	return nil
 }
 
-func (a *API) getProject(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+func (a *API) getProject(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	id, err := pathUUID(r, "projectId")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	proj, err := a.auth.GetProject(r.Context(), p, id)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, projectJSON(proj))
+	return nil
 }
