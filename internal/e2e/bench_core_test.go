@@ -126,4 +126,3 @@ func benchCertificateRecord(caID, caCertID, certPEM string, n int64) store.Certi
 		CreatedAt: now, UpdatedAt: now,
 	}
 }
-
