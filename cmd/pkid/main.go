@@ -31,5 +31,6 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newCACommand())
 	root.AddCommand(newCertCommand())
 	root.AddCommand(newCRLCommand())
+	root.AddCommand(newBenchCommand())
 	return root
 }

@@ -65,6 +65,8 @@ type Service struct {
 	// warned records the UTC day WarnExpiring last warned about each CA.
 	warnMu sync.Mutex
 	warned map[string]string
+
+	cache *caCaches
 }
 
 // New returns a Service. Every dependency is required.
@@ -78,7 +80,8 @@ func New(st store.Store, sealer *keystore.Sealer, clk clock.Clock, log *slog.Log
 	if opts.CRLValidity <= 0 {
 		opts.CRLValidity = DefaultCRLValidity
 	}
-	return &Service{store: st, sealer: sealer, clock: clk, log: log, opts: opts, warned: map[string]string{}}, nil
+	return &Service{store: st, sealer: sealer, clock: clk, log: log, opts: opts, warned: map[string]string{},
+		cache: newCACaches()}, nil
 }
 
 // keyAAD binds a sealed CA key to its CA, so a key copied onto another CA

@@ -167,6 +167,7 @@ func (s *Service) autoRenewOne(ctx context.Context, caID string) (RenewalOutcome
 	})
 	if err == nil {
 		if due {
+			s.forgetCA(caID)
 			s.opts.Observer.CARenewed(TriggerAuto)
 			s.opts.Observer.AutoRenewal(RenewalSuccess)
 			s.log.Info("auto-renewed CA", "ca_id", caID, "message", o.Message)

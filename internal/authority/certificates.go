@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -78,6 +79,8 @@ type leafRequest struct {
 	commonName string
 	publicKey  crypto.PublicKey
 	sealedKey  func(certID string) (string, error)
+	// ca is the issuing CA as precheckIssue loaded it.
+	ca store.CA
 	// auditAction is AuditIssueCert or AuditSignCert.
 	auditAction string
 }
@@ -110,6 +113,7 @@ func (s *Service) IssueCertificate(ctx context.Context, p auth.Principal, req Ce
 		CertificateRequest: req,
 		commonName:         commonName,
 		publicKey:          key.Public(),
+		ca:                 ca,
 		auditAction:        AuditIssueCert,
 		sealedKey: func(certID string) (string, error) {
 			return s.sealer.Seal(keyDER, certificateKeyAAD(certID))
@@ -126,7 +130,8 @@ func (s *Service) IssueCertificate(ctx context.Context, p auth.Principal, req Ce
 // name and subject alternative names come from the request, or from the
 // CSR when the request sets none.
 func (s *Service) SignCertificate(ctx context.Context, p auth.Principal, req CertificateRequest, csrPEM string) (IssuedCertificate, error) {
-	if _, err := s.precheckIssue(ctx, p, req.CAID); err != nil {
+	ca, err := s.precheckIssue(ctx, p, req.CAID)
+	if err != nil {
 		return IssuedCertificate{}, err
 	}
 	csr, err := pki.ParseCSR(csrPEM)
@@ -147,6 +152,7 @@ func (s *Service) SignCertificate(ctx context.Context, p auth.Principal, req Cer
 		CertificateRequest: req,
 		commonName:         commonName,
 		publicKey:          csr.PublicKey,
+		ca:                 ca,
 		sealedKey:          func(string) (string, error) { return "", nil },
 		auditAction:        AuditSignCert,
 	})
@@ -163,7 +169,7 @@ func csrAltNames(csr *x509.CertificateRequest) pki.AltNames {
 
 // precheckIssue finds the CA and checks the caller may create
 // certificates in its project, before any costly work. issueLeaf checks
-// both again inside its transaction.
+// both again inside the transaction that stores the certificate.
 func (s *Service) precheckIssue(ctx context.Context, p auth.Principal, caID string) (store.CA, error) {
 	ca, err := loadCA(ctx, s.store, caID, false)
 	if err != nil {
@@ -173,53 +179,53 @@ func (s *Service) precheckIssue(ctx context.Context, p auth.Principal, caID stri
 }
 
 // issueLeaf checks the CA and the validity, signs the certificate with
-// the CA's active certificate and key, and stores it, in one transaction.
+// the CA's active certificate and key, and stores it with its audit
+// entry. Checking and signing happen outside any transaction, so
+// concurrent requests sign in parallel. The store step shares a group
+// transaction with concurrent issuances, checks again that the CA may
+// still issue, and returns only once the row is committed.
 func (s *Service) issueLeaf(ctx context.Context, p auth.Principal, req leafRequest) (IssuedCertificate, error) {
-	var out IssuedCertificate
-	err := s.store.InTx(ctx, func(q store.Queries) error {
-		// 1. Check the CA, the caller and the requested validity.
-		ca, err := loadCA(ctx, q, req.CAID, false)
-		if err != nil {
+	// 1. Check the CA and the requested validity; precheckIssue loaded
+	// the CA and checked the caller.
+	ca := req.ca
+	caRow, caCert, err := s.checkIssuingCA(ctx, s.store, ca)
+	if err != nil {
+		return IssuedCertificate{}, err
+	}
+	now := s.clock.Now()
+	notBefore, notAfter, err := leafValidity(req.CertificateRequest, now, caCert)
+	if err != nil {
+		return IssuedCertificate{}, err
+	}
+	// 2. Build and sign.
+	crlID, err := s.crlIDOf(ctx, ca)
+	if err != nil {
+		return IssuedCertificate{}, err
+	}
+	tmpl, err := s.leafTemplate(req, ca, caRow, crlID, notBefore, notAfter)
+	if err != nil {
+		return IssuedCertificate{}, err
+	}
+	signer, err := s.cachedSignerOf(ca)
+	if err != nil {
+		return IssuedCertificate{}, err
+	}
+	cert, err := pki.Sign(tmpl, caCert, req.publicKey, signer)
+	if err != nil {
+		return IssuedCertificate{}, fmt.Errorf("signing certificate for CA %s: %w", ca.ID, err)
+	}
+	// 3. Persist.
+	out := IssuedCertificate{IssuingCACertificate: caRow.Certificate}
+	if out.Record, err = newCertificateRecord(req, ca, caRow, cert, now); err != nil {
+		return IssuedCertificate{}, err
+	}
+	if out.Record.SealedKey, err = req.sealedKey(out.Record.ID); err != nil {
+		return IssuedCertificate{}, fmt.Errorf("sealing certificate key: %w", err)
+	}
+	err = s.store.InGroupTx(ctx, func(ctx context.Context, q store.Queries) error {
+		if err := recheckIssuingCA(ctx, q, p, ca); err != nil {
 			return err
 		}
-		if err := requireCertificates(ctx, q, p, ca.ProjectID, auth.ActionCreate); err != nil {
-			return err
-		}
-		caRow, caCert, err := s.checkIssuingCA(ctx, q, ca)
-		if err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		notBefore, notAfter, err := leafValidity(req.CertificateRequest, now, caCert)
-		if err != nil {
-			return err
-		}
-		// 2. Build and sign.
-		crl, err := s.ensureCRL(ctx, q, ca)
-		if err != nil {
-			return err
-		}
-		tmpl, err := s.leafTemplate(req, ca, caRow, crl, notBefore, notAfter)
-		if err != nil {
-			return err
-		}
-		signer, err := s.signer(ca)
-		if err != nil {
-			return err
-		}
-		cert, err := pki.Sign(tmpl, caCert, req.publicKey, signer)
-		if err != nil {
-			return fmt.Errorf("signing certificate for CA %s: %w", ca.ID, err)
-		}
-		// 3. Persist.
-		out.Record, err = newCertificateRecord(req, ca, caRow, cert, now)
-		if err != nil {
-			return err
-		}
-		if out.Record.SealedKey, err = req.sealedKey(out.Record.ID); err != nil {
-			return fmt.Errorf("sealing certificate key: %w", err)
-		}
-		out.IssuingCACertificate = caRow.Certificate
 		if err := q.InsertCertificate(ctx, out.Record); err != nil {
 			return err
 		}
@@ -239,6 +245,47 @@ func (s *Service) issueLeaf(ctx context.Context, p auth.Principal, req leafReque
 	return out, nil
 }
 
+// recheckIssuingCA checks, inside the transaction that stores a new
+// certificate, what may have changed since it was signed: the CA still
+// exists and is active, the caller may still create certificates, and
+// the CA key is the one that signed.
+func recheckIssuingCA(ctx context.Context, q store.Queries, p auth.Principal, signedWith store.CA) error {
+	ca, err := loadCA(ctx, q, signedWith.ID, false)
+	if err != nil {
+		return err
+	}
+	if err := requireCertificates(ctx, q, p, ca.ProjectID, auth.ActionCreate); err != nil {
+		return err
+	}
+	if ca.Status != StatusActive {
+		return errs.New(errs.BadRequest, msgNotActive)
+	}
+	if ca.SealedKey != signedWith.SealedKey {
+		return fmt.Errorf("the key of CA %s changed while a certificate was being signed", ca.ID)
+	}
+	return nil
+}
+
+// crlIDOf returns the id of a CA's CRL, creating the CRL when the CA has
+// none yet. The id is cached: it never changes while the CA exists.
+func (s *Service) crlIDOf(ctx context.Context, ca store.CA) (string, error) {
+	if id, ok := s.cache.crlIDs.get(ca.ID); ok {
+		return id, nil
+	}
+	crl, err := s.store.GetCRLByCA(ctx, ca.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		err = s.store.InTx(ctx, func(q store.Queries) error {
+			crl, err = s.ensureCRL(ctx, q, ca)
+			return err
+		})
+	}
+	if err != nil {
+		return "", err
+	}
+	s.cache.crlIDs.put(ca.ID, crl.ID)
+	return crl.ID, nil
+}
+
 // checkIssuingCA returns the active certificate of a CA that may issue
 // now: it has a certificate, is active and has not expired.
 func (s *Service) checkIssuingCA(ctx context.Context, q store.CAQueries, ca store.CA) (store.CACert, *x509.Certificate, error) {
@@ -250,7 +297,11 @@ func (s *Service) checkIssuingCA(ctx context.Context, q store.CAQueries, ca stor
 	if ca.Status != StatusActive {
 		return store.CACert{}, nil, errs.New(errs.BadRequest, msgNotActive)
 	}
-	row, cert, err := activeCert(ctx, q, ca)
+	row, err := q.GetCACert(ctx, *ca.ActiveCACertID)
+	if err != nil {
+		return row, nil, fmt.Errorf("loading active certificate of CA %s: %w", ca.ID, err)
+	}
+	cert, err := s.parsedCACert(row)
 	if err != nil {
 		return row, nil, err
 	}
@@ -301,7 +352,7 @@ func leafValidity(req CertificateRequest, now time.Time, caCert *x509.Certificat
 // leafTemplate builds the certificate template. A common name that is a
 // DNS name or an IP address is also added to the subject alternative
 // names, because verifiers match host names only against those.
-func (s *Service) leafTemplate(req leafRequest, ca store.CA, caRow store.CACert, crl store.CRL, notBefore, notAfter time.Time) (*x509.Certificate, error) {
+func (s *Service) leafTemplate(req leafRequest, ca store.CA, caRow store.CACert, crlID string, notBefore, notAfter time.Time) (*x509.Certificate, error) {
 	names := req.AltNames
 	if ip := net.ParseIP(req.commonName); ip != nil {
 		names.AddIP(ip)
@@ -337,7 +388,7 @@ func (s *Service) leafTemplate(req leafRequest, ca store.CA, caRow store.CACert,
 		NotAfter:     notAfter,
 		KeyUsage:     usage,
 		ExtKeyUsage:  extUsages,
-		CRLURLs:      []string{s.crlURL(crl.ID)},
+		CRLURLs:      []string{s.crlURL(crlID)},
 		IssuerURLs:   []string{s.caCertURL(ca.ID, caRow.ID)},
 	})
 }

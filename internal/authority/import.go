@@ -74,6 +74,7 @@ func (s *Service) ImportCertificate(ctx context.Context, p auth.Principal, caID,
 	if err != nil {
 		return err
 	}
+	s.forgetCA(caID)
 	s.log.Info("imported CA certificate", "ca_id", caID, "identity_id", p.IdentityID,
 		"version", row.Version, "serial", row.SerialNumber)
 	return nil

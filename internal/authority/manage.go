@@ -54,6 +54,7 @@ func (s *Service) UpdateCA(ctx context.Context, p auth.Principal, caID string, i
 	if err != nil {
 		return store.CA{}, err
 	}
+	s.forgetCA(ca.ID)
 	s.log.Info("updated CA", "ca_id", ca.ID, "identity_id", p.IdentityID, "status", ca.Status, "name", ca.Name)
 	return ca, nil
 }
@@ -91,6 +92,7 @@ func (s *Service) DeleteCA(ctx context.Context, p auth.Principal, caID string) (
 	if err != nil {
 		return store.CA{}, err
 	}
+	s.forgetCA(ca.ID)
 	s.log.Info("deleted CA", "ca_id", ca.ID, "identity_id", p.IdentityID, "name", ca.Name)
 	return ca, nil
 }

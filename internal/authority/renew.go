@@ -49,6 +49,7 @@ func (s *Service) RenewCA(ctx context.Context, p auth.Principal, caID string, no
 	if err != nil {
 		return store.CACert{}, err
 	}
+	s.forgetCA(caID)
 	s.opts.Observer.CARenewed(TriggerManual)
 	s.log.Info("renewed CA certificate", "ca_id", caID, "identity_id", p.IdentityID,
 		"version", out.Version, "serial", out.SerialNumber, "not_after", out.NotAfter)

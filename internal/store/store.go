@@ -24,6 +24,10 @@ type Store interface {
 	Queries
 	// InTx runs fn in one transaction, committing when fn returns nil.
 	InTx(ctx context.Context, fn func(Queries) error) error
+	// InGroupTx runs fn in a transaction it may share with concurrent
+	// callers, each fn in its own savepoint, and returns once that
+	// transaction has committed. fn must use the context it is passed.
+	InGroupTx(ctx context.Context, fn func(context.Context, Queries) error) error
 }
 
 // IdentityQueries stores machine identities and their credentials.

@@ -36,6 +36,8 @@ type DB struct {
 	// than spinning in the busy handler. Other processes still wait on the
 	// busy timeout.
 	writeMu sync.Mutex
+	// group batches the InGroupTx calls of SQLite.
+	group *groupCommitter
 }
 
 // Open connects to databaseURL: a postgres:// or postgresql:// URL selects
@@ -59,6 +61,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	}
 	db := &DB{sqlDB: sqlDB, dialect: d}
 	db.Queries = &Queries{q: sqlDB, d: d}
+	db.group = &groupCommitter{db: db}
 	return db, nil
 }
 
