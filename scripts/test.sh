@@ -13,9 +13,10 @@ export PKID_TEST_DATABASE_URL="${PKID_TEST_DATABASE_URL:-postgres://postgres@127
 scripts/install-test-deps.sh
 scripts/ensure-postgres.sh "$PKID_TEST_DATABASE_URL"
 
+# Each fuzz target runs briefly first (10 s by default, about 2 minutes
+# for all), so the last lines printed are the test run's summary.
+scripts/fuzz.sh
+
 # CI=true makes the suite fail instead of skip when PostgreSQL is missing.
 export CI="${CI:-true}"
 go test -count=1 -timeout 30m ./... "$@"
-
-# Each fuzz target runs briefly (10 s by default, about 2 minutes for all).
-scripts/fuzz.sh
