@@ -14,9 +14,13 @@ import (
 	"github.com/pkid/pkid/internal/metrics"
 )
 
-// DefaultMaxBodyBytes bounds every request body. The largest legitimate
-// bodies are certificate chains; 1 MiB holds hundreds of certificates.
-const DefaultMaxBodyBytes = 1 << 20
+// Request body limits. Routes that take PEM (CSRs, certificate chains)
+// get DefaultMaxBodyBytes, which holds hundreds of certificates; every
+// other body is a small JSON object and gets SmallBodyBytes.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	SmallBodyBytes      = 64 << 10
+)
 
 // API serves pkid's HTTP routes.
 type API struct {
@@ -26,7 +30,6 @@ type API struct {
 	log          *slog.Logger
 	metrics      *metrics.Metrics
 	limits       rateLimiters
-	maxBodyBytes int64
 }
 
 // New returns an API over the auth and CA services, recording request
@@ -36,7 +39,7 @@ func New(authSvc *auth.Service, caSvc *authority.Service, clk clock.Clock, log *
 		return nil, errors.New("api: auth service, CA service, clock, logger and metrics are required")
 	}
 	return &API{auth: authSvc, ca: caSvc, clock: clk, log: log, metrics: m,
-		limits: newRateLimiters(limits), maxBodyBytes: DefaultMaxBodyBytes}, nil
+		limits: newRateLimiters(limits)}, nil
 }
 
 // Handler returns the root handler with every route and middleware.

@@ -32,8 +32,9 @@ type fields struct {
 func readBody(r *http.Request, allowForm bool) (*fields, error) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
-		if isMaxBytes(err) {
-			return nil, errBodyTooLarge
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, errs.New(errs.TooLarge, "Request body is larger than %d bytes", tooLarge.Limit)
 		}
 		return nil, fmt.Errorf("reading request body: %w", err)
 	}
@@ -47,7 +48,6 @@ func readBody(r *http.Request, allowForm bool) (*fields, error) {
 	return nil, errs.New(errs.BadRequest, "Unsupported Content-Type %q: send application/json", ct)
 }
 
-var errBodyTooLarge = errs.New(errs.TooLarge, "Request body is larger than %d bytes", DefaultMaxBodyBytes)
 
 func jsonFields(data []byte) (*fields, error) {
 	issues := []errs.FieldIssue{}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/pkid/pkid/internal/errs"
@@ -68,10 +67,4 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // as 404 for an unknown route or 413 for a body over the limit.
 func writeStatus(w http.ResponseWriter, r *http.Request, status int, name, message string) {
 	writeJSON(w, status, envelope{ReqID: requestID(r), StatusCode: status, Message: message, Error: name})
-}
-
-// isMaxBytes reports whether err comes from http.MaxBytesReader.
-func isMaxBytes(err error) bool {
-	var mbe *http.MaxBytesError
-	return errors.As(err, &mbe)
 }

@@ -61,7 +61,7 @@ func (a *API) instrument(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), reqIDKey, id))
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w}
-		r.Body = http.MaxBytesReader(rec, r.Body, a.maxBodyBytes)
+		r.Body = http.MaxBytesReader(rec, r.Body, bodyLimit(r.URL.Path))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -80,6 +80,19 @@ func (a *API) instrument(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// pemRouteSuffixes end the paths of the routes whose bodies carry PEM.
+var pemRouteSuffixes = []string{"/import-certificate", "/sign-intermediate", "/sign-certificate"}
+
+// bodyLimit returns the body size limit of the route at path.
+func bodyLimit(path string) int64 {
+	for _, suffix := range pemRouteSuffixes {
+		if strings.HasSuffix(path, suffix) {
+			return DefaultMaxBodyBytes
+		}
+	}
+	return SmallBodyBytes
 }
 
 // routeOf names the matched route pattern without ids, so the log and the

@@ -24,6 +24,20 @@ func TestErrorEnvelope(t *testing.T) {
 			s.Do(t, http.MethodPost, "/api/v1/projects", admin, big).
 				ExpectError(t, 413, "PayloadTooLarge", "")
 		})
+		t.Run("body limit depends on the route", func(t *testing.T) {
+			mid := `{"projectName":"` + strings.Repeat("a", 100<<10) + `"}`
+			env := s.Do(t, http.MethodPost, "/api/v1/projects", admin, mid).ExpectError(t, 413, "PayloadTooLarge", "")
+			if !strings.Contains(string(env.Message), "65536 bytes") {
+				t.Errorf("413 message %s does not name the 64 KiB limit", env.Message)
+			}
+			// A chain route takes the same body: it fails on content, not size.
+			caID := "7b0c4b9e-3a57-4c0e-9d38-0a4f2a5d9e11"
+			body := `{"certificate":"` + strings.Repeat("a", 100<<10) + `","certificateChain":""}`
+			r := s.Do(t, http.MethodPost, "/api/v1/cert-manager/ca/internal/"+caID+"/import-certificate", admin, body)
+			if r.Status == http.StatusRequestEntityTooLarge || r.Status >= 500 {
+				t.Errorf("import with a 100 KiB body: status %d, want a content error", r.Status)
+			}
+		})
 		t.Run("invalid JSON is 400", func(t *testing.T) {
 			s.Do(t, http.MethodPost, "/api/v1/projects", admin, `{"projectName":`).
 				ExpectError(t, 400, "BadRequest", "")

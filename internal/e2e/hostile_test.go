@@ -115,12 +115,15 @@ func hostileCases(t *testing.T, s *Server, admin string, fx hostileFixture) []ho
 	rootChain1000 := strings.TrimSuffix(strings.Repeat(fx.rootPEM+"\n", 1000), "\n")
 	csr := s.csr(t, admin, fx.pendID)
 	csrs1000 := strings.TrimSuffix(strings.Repeat(csr+"\n", 1000), "\n")
-	nested := `{"projectName":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`
+	nested := `{"projectName":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`
 	sqlName := `x'); DROP TABLE cas; --`
 
 	return []hostileCase{
-		{name: "body over 1 MiB", method: "POST", path: caPath,
+		{name: "body over 64 KiB", method: "POST", path: caPath,
 			body: `{"name":"` + strings.Repeat("a", 2<<20) + `"}`, status: 413, errName: "PayloadTooLarge",
+			message: "Request body is larger than 65536 bytes"},
+		{name: "chain body over 1 MiB", method: "POST", path: importPath,
+			body: `{"certificate":"` + strings.Repeat("a", 2<<20) + `"}`, status: 413, errName: "PayloadTooLarge",
 			message: "Request body is larger than 1048576 bytes"},
 		{name: "deeply nested JSON", method: "POST", path: "/api/v1/projects", body: nested,
 			status: 400, errName: "BadRequest", contains: "Request body is not valid JSON"},
@@ -137,7 +140,9 @@ func hostileCases(t *testing.T, s *Server, admin string, fx hostileFixture) []ho
 			contentType: "multipart/form-data; boundary=x", body: "--x--", status: 400,
 			errName: "BadRequest", contains: "Unsupported Content-Type"},
 		{name: "10000 altNames", method: "POST", path: issuePath,
-			body: issue(map[string]any{"altNames": strings.Join(names, ",")}), status: 422, field: "altNames"},
+			body: issue(map[string]any{"altNames": strings.Join(names, ",")}), status: 413, errName: "PayloadTooLarge"},
+		{name: "101 altNames", method: "POST", path: issuePath,
+			body: issue(map[string]any{"altNames": strings.Join(names[:101], ",")}), status: 422, field: "altNames"},
 		{name: "CSR with RSA-512 key", method: "POST", path: signPath,
 			body:   jsonString(t, map[string]any{"caId": fx.rootID, "csr": csrRSA512, "ttl": "1d"}),
 			status: 400, errName: "BadRequest", message: "CSR key is RSA-512; RSA keys must have at least 2048 bits"},
