@@ -24,12 +24,12 @@ const (
 
 // API serves pkid's HTTP routes.
 type API struct {
-	auth         *auth.Service
-	ca           *authority.Service
-	clock        clock.Clock
-	log          *slog.Logger
-	metrics      *metrics.Metrics
-	limits       rateLimiters
+	auth    *auth.Service
+	ca      *authority.Service
+	clock   clock.Clock
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	limits  rateLimiters
 }
 
 // New returns an API over the auth and CA services, recording request

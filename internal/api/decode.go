@@ -48,7 +48,6 @@ func readBody(r *http.Request, allowForm bool) (*fields, error) {
 	return nil, errs.New(errs.BadRequest, "Unsupported Content-Type %q: send application/json", ct)
 }
 
-
 func jsonFields(data []byte) (*fields, error) {
 	issues := []errs.FieldIssue{}
 	f := &fields{raw: map[string]json.RawMessage{}, issues: &issues}
