@@ -2,8 +2,9 @@
 # Measures sign-certificate throughput of a local pkid server: starts
 # `pkid serve` on 127.0.0.1, creates a project and a root CA per key
 # algorithm, and runs `pkid bench --json` at each concurrency. One JSON
-# object per run goes to standard output; the server log goes to
-# $WORK/serve.log.
+# object per run goes to standard output. The script adds the backend, the
+# CA key algorithm and the 1-minute load average before the run to it.
+# The server log goes to $WORK/serve.log.
 #
 # Usage: scripts/bench.sh [sqlite|postgres] [seconds per run]
 # For postgres, PKID_BENCH_DATABASE_URL names an empty database.
@@ -55,8 +56,11 @@ for alg in $algorithms; do
 	ca=$("$WORK/pkid" ca create --project "$project" --name "$name" --common-name "Bench $alg" \
 		--key-algorithm "$alg" --not-after 5y -o json | json_get id)
 	for c in $concurrencies; do
+		# The 1-minute load average before the run shows whether other
+		# jobs shared the cores.
+		load=$(cut -d' ' -f1 /proc/loadavg)
 		echo "$PKID_ADMIN_CLIENT_SECRET" | "$WORK/pkid" bench --client-id "$PKID_ADMIN_CLIENT_ID" \
 			--client-secret - --ca "$ca" --concurrency "$c" --duration "${seconds}s" --json "${@:3}" |
-			sed "s/^{/{\"backend\":\"$backend\",\"caKeyAlgorithm\":\"$alg\",/"
+			sed "s/^{/{\"backend\":\"$backend\",\"caKeyAlgorithm\":\"$alg\",\"loadAverage\":$load,/"
 	done
 done

@@ -33,6 +33,14 @@ this process on every core; the ratio of the server's throughput to that
 rate shows how much the server adds. Run bench on the server's machine
 for the ratio to mean that.
 
+With --rate, the run is open-loop: requests are sent at that many per
+second, spread evenly, whether or not earlier ones have finished, and
+--concurrency caps the requests in flight. A request whose scheduled time
+finds --concurrency requests in flight is dropped, not sent; one sent more
+than 1 ms after its scheduled time is counted as late. Latency is measured
+from when a request is sent. Requests in flight when the schedule ends
+run to completion.
+
 --op renew sends renewals of one root CA, each asking for a notAfter one
 second later than the one before. Renewals of a CA are serialized by the
 server, so with --concurrency above 1 a renewal that arrives after a later
@@ -40,7 +48,8 @@ one is rejected and counted as an error.
 
 The command exits with status 1 when any request failed.`,
 		Example: `  pkid bench --server http://127.0.0.1:8080 --client-id 6f1c… --client-secret - --ca 2d0b… --concurrency 16 --duration 10s < secret.txt
-  pkid bench --ca 2d0b… --op issue --count 1000 --json`,
+  pkid bench --ca 2d0b… --op issue --count 1000 --json
+  pkid bench --ca 2d0b… --rate 800 --concurrency 64 --duration 10s`,
 		Args: cobra.NoArgs,
 	}
 	f := cmd.Flags()
@@ -57,7 +66,8 @@ The command exits with status 1 when any request failed.`,
 	f.StringVar(&cfg.AckedFile, "acked-file", "", "file to append the serial number of every acknowledged certificate to, one per line, fsynced as responses arrive")
 	f.DurationVar(&cfg.RenewEvery, "renew-every", 0, "renew the CA at this interval during a sign or issue run, e.g. 2s; 0 never renews")
 	f.DurationVar(&cfg.RawDuration, "raw-duration", 2*time.Second, "how long to time the in-process signing rate; 0 skips it")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object: op, concurrency, count, errors, throughput, latencyMs, rawRate, ratio")
+	f.Float64Var(&cfg.Rate, "rate", 0, "send this many requests per second whatever the server's pace (open loop), at most --concurrency in flight; 0 sends each client's next request when its last one returns")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object: op, concurrency, count, errors, throughput, latencyMs, rawRate, ratio, and openLoop with --rate")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if cfg.ClientID == "" {
 			return errors.New("missing --client-id (or PKID_CLIENT_ID)")
@@ -94,6 +104,10 @@ func printBench(w io.Writer, res loadtest.Result, det loadtest.Details) {
 	fmt.Fprintf(w, "throughput: %.1f/s\n", res.Throughput)
 	fmt.Fprintf(w, "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
 		res.LatencyMs.P50, res.LatencyMs.P90, res.LatencyMs.P99, res.LatencyMs.Max)
+	if ol := res.OpenLoop; ol != nil {
+		fmt.Fprintf(w, "open loop:  %.1f/s requested, %d scheduled, %d dropped, %d late (max %.2f ms)\n",
+			ol.Rate, ol.Scheduled, ol.Dropped, ol.Late, ol.MaxLateMs)
+	}
 	if det.Renewals > 0 {
 		fmt.Fprintf(w, "renewals:   %d, %d failed\n", det.Renewals, det.RenewalErrors)
 	}

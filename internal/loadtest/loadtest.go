@@ -48,6 +48,12 @@ type Config struct {
 	// RawDuration is how long the in-process rate is measured; zero skips
 	// it.
 	RawDuration time.Duration
+	// Rate, when positive, makes the run open-loop: requests are sent at
+	// this many per second, spread evenly, whether or not earlier ones
+	// have finished, with at most Concurrency in flight. Zero keeps
+	// Concurrency clients each sending its next request when the last
+	// one returns.
+	Rate float64
 }
 
 // Latencies are percentiles of the successful requests, in milliseconds.
@@ -74,6 +80,8 @@ type Result struct {
 	// Throughput divided by it.
 	RawRate float64 `json:"rawRate"`
 	Ratio   float64 `json:"ratio"`
+	// OpenLoop is set only for an open-loop run.
+	OpenLoop *OpenLoop `json:"openLoop,omitempty"`
 }
 
 // Details are the figures of a run that the JSON result leaves out.
@@ -144,6 +152,8 @@ func (cfg Config) check() error {
 		return fmt.Errorf("invalid concurrency %d: use 1 or more", cfg.Concurrency)
 	case cfg.Count < 0:
 		return fmt.Errorf("invalid count %d: use 1 or more", cfg.Count)
+	case cfg.Rate < 0:
+		return fmt.Errorf("invalid rate %v: use a positive number of requests per second, or 0 for a closed loop", cfg.Rate)
 	case cfg.Count == 0 && cfg.Duration <= 0:
 		return errors.New("set a duration or a count")
 	}
@@ -187,9 +197,11 @@ func newTarget(ctx context.Context, cfg Config) (*target, error) {
 	}, nil
 }
 
-// load runs cfg.Concurrency workers until the count is reached or the
-// duration has passed.
+// load sends requests until the count is reached or the duration has
+// passed: from cfg.Concurrency clients in a closed loop, or at cfg.Rate
+// in an open loop.
 func (t *target) load(ctx context.Context, cfg Config, reqs *requests, acked *ackWriter) *measurements {
+	sendCtx := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if cfg.Count == 0 {
@@ -197,8 +209,6 @@ func (t *target) load(ctx context.Context, cfg Config, reqs *requests, acked *ac
 		defer cancel()
 	}
 	m := &measurements{}
-	var next atomic.Int64
-	var wg sync.WaitGroup
 	renewDone := make(chan struct{})
 	if cfg.RenewEvery > 0 && cfg.Op != OpRenew {
 		go func() {
@@ -209,14 +219,27 @@ func (t *target) load(ctx context.Context, cfg Config, reqs *requests, acked *ac
 		close(renewDone)
 	}
 	start := time.Now()
-	for w := 0; w < cfg.Concurrency; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t.work(ctx, cfg, reqs, &next, m, acked)
-		}()
+	if cfg.Rate > 0 {
+		// Requests in flight when the schedule ends run to completion, so
+		// they get the caller's context rather than the run's deadline.
+		stats := runOpenLoop(ctx, cfg.Rate, cfg.Count, cfg.Duration, cfg.Concurrency, func(i int64) {
+			var lat []time.Duration
+			t.sendOne(sendCtx, cfg, reqs, i, m, acked, &lat)
+			m.addLatencies(lat)
+		})
+		m.openLoop = &stats
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < cfg.Concurrency; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t.work(ctx, cfg, reqs, &next, m, acked)
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	m.elapsed = time.Since(start)
 	cancel()
 	<-renewDone
@@ -232,27 +255,38 @@ func (t *target) work(ctx context.Context, cfg Config, reqs *requests, next *ato
 		if cfg.Count > 0 && i >= int64(cfg.Count) {
 			return
 		}
-		method, path, body := reqs.request(i)
-		began := time.Now()
-		serial, err := t.send(ctx, method, path, body)
-		took := time.Since(began)
-		if err != nil {
-			if ctx.Err() != nil && cfg.Count == 0 {
-				return // the run ended while the request was in flight
-			}
-			m.addError(err)
-			if isConnectionError(err) {
-				// A server that is down answers at once; pause so the
-				// run does not spin.
-				sleep(ctx, 10*time.Millisecond)
-			}
-			continue
-		}
-		lat = append(lat, took)
-		if acked != nil {
-			acked.add(serial)
+		if !t.sendOne(ctx, cfg, reqs, i, m, acked, &lat) {
+			return
 		}
 	}
+}
+
+// sendOne sends request i and records its latency in lat, or its error
+// in m. It returns false when the run ended while the request was in
+// flight, which is neither a success nor an error.
+func (t *target) sendOne(ctx context.Context, cfg Config, reqs *requests, i int64, m *measurements,
+	acked *ackWriter, lat *[]time.Duration) bool {
+	method, path, body := reqs.request(i)
+	began := time.Now()
+	serial, err := t.send(ctx, method, path, body)
+	took := time.Since(began)
+	if err != nil {
+		if ctx.Err() != nil && cfg.Count == 0 {
+			return false
+		}
+		m.addError(err)
+		if isConnectionError(err) && cfg.Rate == 0 {
+			// A server that is down answers at once; pause so the
+			// run does not spin. An open-loop run keeps its schedule.
+			sleep(ctx, 10*time.Millisecond)
+		}
+		return true
+	}
+	*lat = append(*lat, took)
+	if acked != nil {
+		acked.add(serial)
+	}
+	return true
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -19,6 +19,7 @@ type measurements struct {
 	renewals      int
 	renewalErrors int
 	elapsed       time.Duration
+	openLoop      *OpenLoop
 }
 
 func (m *measurements) addLatencies(l []time.Duration) {
@@ -60,6 +61,7 @@ func (m *measurements) summarize(cfg Config) (Result, Details) {
 			P50: percentileMs(m.latencies, 0.50), P90: percentileMs(m.latencies, 0.90),
 			P99: percentileMs(m.latencies, 0.99), Max: percentileMs(m.latencies, 1),
 		},
+		OpenLoop: m.openLoop,
 	}
 	if m.elapsed > 0 {
 		res.Throughput = float64(res.Count) / m.elapsed.Seconds()

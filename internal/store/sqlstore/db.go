@@ -38,6 +38,9 @@ type DB struct {
 	writeMu sync.Mutex
 	// group batches the InGroupTx calls of SQLite.
 	group *groupCommitter
+	// stmts contains the prepared statements of SQLite, and is nil on
+	// PostgreSQL.
+	stmts *stmtCache
 }
 
 // Open connects to databaseURL: a postgres:// or postgresql:// URL selects
@@ -61,6 +64,10 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	}
 	db := &DB{sqlDB: sqlDB, dialect: d}
 	db.Queries = &Queries{q: sqlDB, d: d}
+	if d == sqlite {
+		db.stmts = newStmtCache(sqlDB)
+		db.Queries = &Queries{q: cachedPool{cache: db.stmts}, d: d}
+	}
 	db.group = &groupCommitter{db: db}
 	return db, nil
 }
@@ -105,8 +112,13 @@ func (db *DB) Dialect() string { return db.dialect.String() }
 // SQL returns the underlying handle, for tests and maintenance commands.
 func (db *DB) SQL() *sql.DB { return db.sqlDB }
 
-// Close closes every connection.
-func (db *DB) Close() error { return db.sqlDB.Close() }
+// Close closes every prepared statement and connection.
+func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
+	return db.sqlDB.Close()
+}
 
 // Migrate applies the embedded schema migrations. On PostgreSQL it holds
 // an advisory lock meanwhile, so replicas starting together migrate once.
@@ -139,6 +151,16 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
+// txQueries returns the Queries of tx, and a function to call once tx
+// has ended, which caches on SQLite the statements tx had to prepare.
+func (db *DB) txQueries(tx *sql.Tx) (*Queries, func()) {
+	if db.stmts == nil {
+		return &Queries{q: tx, d: db.dialect}, func() {}
+	}
+	cached := newCachedTx(tx, db.stmts)
+	return &Queries{q: cached, d: db.dialect}, cached.cacheMissed
+}
+
 // InTx runs fn in one transaction and commits when fn returns nil. On
 // SQLite the transaction holds the write lock from its start.
 func (db *DB) InTx(ctx context.Context, fn func(store.Queries) error) error {
@@ -150,7 +172,9 @@ func (db *DB) InTx(ctx context.Context, fn func(store.Queries) error) error {
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	if err := fn(&Queries{q: tx, d: db.dialect}); err != nil {
+	q, done := db.txQueries(tx)
+	defer done()
+	if err := fn(q); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rolling back: %w", rbErr))
 		}

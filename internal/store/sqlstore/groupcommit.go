@@ -102,14 +102,15 @@ func (db *DB) commitGroup(batch []*groupCall) []error {
 	if err != nil {
 		return fail(fmt.Errorf("beginning transaction: %w", err))
 	}
-	q := &Queries{q: tx, d: db.dialect}
+	q, done := db.txQueries(tx)
+	defer done()
 	succeeded := 0
 	for i, call := range batch {
 		if err := call.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
-		callErr, txErr := runInSavepoint(tx, q, call)
+		callErr, txErr := runInSavepoint(q, call)
 		if txErr != nil {
 			rollback(tx)
 			return fail(txErr)
@@ -129,21 +130,23 @@ func (db *DB) commitGroup(batch []*groupCall) []error {
 	return results
 }
 
-// runInSavepoint runs one call inside a savepoint of tx. It returns the
-// call's own error, and a second error when the savepoint statements
-// failed, which leaves the transaction unusable.
-func runInSavepoint(tx *sql.Tx, q *Queries, call *groupCall) (error, error) {
+// runInSavepoint runs one call inside a savepoint of q's transaction. It
+// returns the call's own error, and a second error when the savepoint
+// statements failed, which leaves the transaction unusable.
+func runInSavepoint(q *Queries, call *groupCall) (error, error) {
 	ctx := context.WithoutCancel(call.ctx)
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT group_call"); err != nil {
+	// The savepoint statements go through q, so they are prepared once
+	// per transaction like the call's own.
+	if _, err := q.q.ExecContext(ctx, "SAVEPOINT group_call"); err != nil {
 		return nil, fmt.Errorf("opening savepoint: %w", err)
 	}
 	callErr := call.fn(ctx, q)
 	if callErr != nil {
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO group_call"); err != nil {
+		if _, err := q.q.ExecContext(ctx, "ROLLBACK TO group_call"); err != nil {
 			return callErr, fmt.Errorf("rolling back to savepoint: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "RELEASE group_call"); err != nil {
+	if _, err := q.q.ExecContext(ctx, "RELEASE group_call"); err != nil {
 		return callErr, fmt.Errorf("releasing savepoint: %w", err)
 	}
 	return callErr, nil
