@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/pkid/pkid/internal/errs"
@@ -44,6 +46,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	reqID := requestID(r)
 	e, ok := errs.As(err)
+	if !ok && errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client hung up; nobody reads an answer, and it is no fault.
+		a.log.Info("client closed the request", "req_id", reqID, "method", r.Method, "path", r.URL.Path)
+		return
+	}
 	if !ok {
 		a.log.Error("request failed", "req_id", reqID, "method", r.Method, "path", r.URL.Path, "error", err)
 		writeJSON(w, http.StatusInternalServerError, envelope{

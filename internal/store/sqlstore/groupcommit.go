@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime/debug"
 	"sync"
 
 	"github.com/pkid/pkid/internal/store"
@@ -140,7 +141,7 @@ func runInSavepoint(q *Queries, call *groupCall) (error, error) {
 	if _, err := q.q.ExecContext(ctx, "SAVEPOINT group_call"); err != nil {
 		return nil, fmt.Errorf("opening savepoint: %w", err)
 	}
-	callErr := call.fn(ctx, q)
+	callErr := callSafely(ctx, q, call.fn)
 	if callErr != nil {
 		if _, err := q.q.ExecContext(ctx, "ROLLBACK TO group_call"); err != nil {
 			return callErr, fmt.Errorf("rolling back to savepoint: %w", err)
@@ -155,3 +156,15 @@ func runInSavepoint(q *Queries, call *groupCall) (error, error) {
 // rollback drops the error of Rollback: every caller already gets the
 // error that made the transaction roll back.
 func rollback(tx *sql.Tx) { _ = tx.Rollback() }
+
+// callSafely runs fn and turns a panic into its error. fn runs on the
+// committer's goroutine, outside the HTTP server's recovery, so a panic
+// would otherwise end the process and fail every call in the batch.
+func callSafely(ctx context.Context, q *Queries, fn func(context.Context, store.Queries) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic in group transaction: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return fn(ctx, q)
+}
