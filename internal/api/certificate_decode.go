@@ -55,6 +55,9 @@ func decodeCertificateFields(f *fields, req *authority.CertificateRequest, withC
 	if s := f.strLen("friendlyName", false, 0, 256); s != nil {
 		req.FriendlyName = *s
 	}
+	// An invalid commonName gets its own issue; only a missing or empty
+	// one makes altNames necessary.
+	cnGiven := f.get("commonName") != nil && string(f.get("commonName")) != `""`
 	if f.get("commonName") != nil {
 		cn := f.nameAttribute("commonName", maxCommonName)
 		req.CommonName = &cn
@@ -68,7 +71,7 @@ func decodeCertificateFields(f *fields, req *authority.CertificateRequest, withC
 	}
 	// sign-certificate may take every name from the CSR; issue-certificate
 	// has nothing else to name the subject with.
-	if !withCSR && (req.CommonName == nil || *req.CommonName == "") && req.AltNames.Empty() {
+	if !withCSR && !cnGiven && req.AltNames.Empty() {
 		f.add("commonName", "custom", "commonName is required unless altNames is set")
 	}
 	if s := f.str("ttl", false); s != nil {

@@ -2,18 +2,17 @@ package api
 
 import (
 	"fmt"
+	"github.com/pkid/pkid/internal/pki"
 	"strings"
-	"unicode"
 )
 
-// Upper bounds of the X.520 name attributes pkid writes into subjects,
-// from RFC 5280 Appendix A (ub-common-name and friends).
+// Upper bounds of the X.520 name attributes pkid writes into subjects.
 const (
-	maxCommonName   = 64
-	maxOrganization = 64
-	maxOU           = 64
-	maxProvince     = 128
-	maxLocality     = 128
+	maxCommonName   = pki.MaxCommonName
+	maxOrganization = pki.MaxOrganization
+	maxOU           = pki.MaxOU
+	maxProvince     = pki.MaxProvince
+	maxLocality     = pki.MaxLocality
 )
 
 // nameAttribute returns an optional subject attribute within maxLen
@@ -25,8 +24,8 @@ func (f *fields) nameAttribute(name string, maxLen int) string {
 	if s == nil {
 		return ""
 	}
-	if strings.IndexFunc(*s, unicode.IsControl) >= 0 {
-		f.add(name, "invalid_string", name+" must not contain control characters")
+	if strings.IndexFunc(*s, pki.UnsafeNameRune) >= 0 {
+		f.add(name, "invalid_string", name+" must not contain control or formatting characters")
 		return ""
 	}
 	return *s

@@ -158,13 +158,14 @@ func (s *Service) SignCertificate(ctx context.Context, p auth.Principal, req Cer
 	})
 }
 
+// csrAltNames returns the checked names of a CSR that pki.ParseCSR has
+// already accepted.
 func csrAltNames(csr *x509.CertificateRequest) pki.AltNames {
-	return pki.AltNames{
-		DNSNames:       csr.DNSNames,
-		IPAddresses:    csr.IPAddresses,
-		EmailAddresses: csr.EmailAddresses,
-		URIs:           csr.URIs,
+	names, err := pki.AltNamesFromCSR(csr)
+	if err != nil {
+		return pki.AltNames{}
 	}
+	return names
 }
 
 // precheckIssue finds the CA and checks the caller may create
@@ -358,6 +359,11 @@ func (s *Service) leafTemplate(req leafRequest, ca store.CA, caRow store.CACert,
 		names.AddIP(ip)
 	} else if pki.IsDNSName(req.commonName) && strings.Contains(req.commonName, ".") {
 		names.AddDNSName(req.commonName)
+	}
+	if names.Count() > pki.MaxAltNames {
+		return nil, errs.New(errs.BadRequest,
+			"The certificate would have %d subject alternative names with the common name added; the limit is %d",
+			names.Count(), pki.MaxAltNames)
 	}
 	keyUsages := req.KeyUsages
 	if keyUsages == nil {

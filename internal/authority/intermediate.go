@@ -119,6 +119,9 @@ func requestFromCSR(csrPEM string) (IntermediateRequest, error) {
 	if pki.NameString(csr.RawSubject) == "" {
 		return IntermediateRequest{}, errs.New(errs.BadRequest, "CSR subject must not be empty: a CA certificate needs a subject name")
 	}
+	if err := pki.CheckSubject(csr.Subject); err != nil {
+		return IntermediateRequest{}, errs.New(errs.BadRequest, "CSR subject is invalid: %v", err)
+	}
 	return IntermediateRequest{RawSubject: csr.RawSubject, PublicKey: csr.PublicKey}, nil
 }
 

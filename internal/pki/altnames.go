@@ -1,12 +1,16 @@
 package pki
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // AltNames are the subjectAltName entries of a certificate (RFC 5280
@@ -140,4 +144,57 @@ func (a *AltNames) AddIP(ip net.IP) {
 		}
 	}
 	a.IPAddresses = append(a.IPAddresses, ip)
+}
+
+// AltNamesFromCSR checks the subject alternative names a CSR requests by
+// the rules ParseAltNames applies to a list, and returns them without
+// duplicates: a CSR must not bring in a name the API would reject.
+func AltNamesFromCSR(csr *x509.CertificateRequest) (AltNames, error) {
+	var a AltNames
+	for _, d := range csr.DNSNames {
+		if !IsDNSName(d) {
+			return AltNames{}, fmt.Errorf("CSR DNS name %q is not a valid DNS name", d)
+		}
+		a.AddDNSName(d)
+	}
+	for _, ip := range csr.IPAddresses {
+		a.AddIP(ip)
+	}
+	for _, e := range csr.EmailAddresses {
+		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e {
+			return AltNames{}, fmt.Errorf("CSR email address %q is not valid", e)
+		}
+		if !slices.Contains(a.EmailAddresses, e) {
+			a.EmailAddresses = append(a.EmailAddresses, e)
+		}
+	}
+	for _, u := range csr.URIs {
+		if u.Scheme == "" || u.Host == "" || strings.IndexFunc(u.String(), UnsafeNameRune) >= 0 {
+			return AltNames{}, fmt.Errorf("CSR URI %q needs a scheme and a host and no control characters", u.String())
+		}
+		a.URIs = append(a.URIs, u)
+	}
+	if a.Count() > MaxAltNames {
+		return AltNames{}, fmt.Errorf("CSR lists %d subject alternative names; a certificate may have at most %d", a.Count(), MaxAltNames)
+	}
+	return a, nil
+}
+
+// UnsafeNameRune reports characters that must not appear in a name pkid
+// writes into a certificate: control characters, and format characters
+// such as U+202E that change how a name is displayed.
+func UnsafeNameRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// CheckName rejects a subject attribute value that is longer than max
+// characters or contains an unsafe character.
+func CheckName(attribute, value string, maxLen int) error {
+	if n := utf8.RuneCountInString(value); n > maxLen {
+		return fmt.Errorf("%s is %d characters long; RFC 5280 allows at most %d", attribute, n, maxLen)
+	}
+	if strings.IndexFunc(value, UnsafeNameRune) >= 0 {
+		return fmt.Errorf("%s must not contain control or formatting characters", attribute)
+	}
+	return nil
 }

@@ -6,9 +6,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // MinRSABits is the smallest RSA key pkid signs a certificate for, the
@@ -38,7 +35,10 @@ func ParseCSR(pemText string) (*x509.CertificateRequest, error) {
 	if n > MaxAltNames {
 		return nil, fmt.Errorf("CSR lists %d subject alternative names; a certificate may have at most %d", n, MaxAltNames)
 	}
-	if err := checkCommonName(csr.Subject.CommonName); err != nil {
+	if _, err := AltNamesFromCSR(csr); err != nil {
+		return nil, err
+	}
+	if err := CheckName("CSR common name", csr.Subject.CommonName, maxCommonNameLen); err != nil {
 		return nil, err
 	}
 	return csr, nil
@@ -46,20 +46,6 @@ func ParseCSR(pemText string) (*x509.CertificateRequest, error) {
 
 // maxCommonNameLen is ub-common-name of RFC 5280 Appendix A.
 const maxCommonNameLen = 64
-
-// checkCommonName rejects a CSR common name pkid would not write into a
-// certificate: longer than RFC 5280 allows, or with control characters,
-// which let a name such as "good.com\x00.evil.com" read differently to
-// different verifiers.
-func checkCommonName(cn string) error {
-	if n := utf8.RuneCountInString(cn); n > maxCommonNameLen {
-		return fmt.Errorf("CSR common name is %d characters long; RFC 5280 allows at most %d", n, maxCommonNameLen)
-	}
-	if strings.IndexFunc(cn, unicode.IsControl) >= 0 {
-		return fmt.Errorf("CSR common name must not contain control characters")
-	}
-	return nil
-}
 
 // CheckLeafKey rejects public keys pkid does not sign certificates for:
 // RSA below MinRSABits or above 8192 bits, EC curves other than P-256,

@@ -2,6 +2,7 @@ package pki
 
 import (
 	"crypto/x509/pkix"
+	"fmt"
 	"strings"
 )
 
@@ -59,4 +60,45 @@ func (s Subject) DN() string {
 	add("OU", s.OU)
 	add("CN", s.CommonName)
 	return strings.Join(parts, ", ")
+}
+
+// Upper bounds of X.520 attribute values, from RFC 5280 Appendix A.
+const (
+	MaxCommonName   = 64
+	MaxOrganization = 64
+	MaxOU           = 64
+	MaxProvince     = 128
+	MaxLocality     = 128
+)
+
+// CheckSubject applies RFC 5280's upper bounds and pkid's character rules
+// to every attribute of a subject that pkid would sign unchanged.
+func CheckSubject(n pkix.Name) error {
+	if err := CheckName("commonName", n.CommonName, MaxCommonName); err != nil {
+		return err
+	}
+	checks := []struct {
+		attribute string
+		values    []string
+		maxLen    int
+	}{
+		{"organization", n.Organization, MaxOrganization},
+		{"organizationalUnit", n.OrganizationalUnit, MaxOU},
+		{"province", n.Province, MaxProvince},
+		{"locality", n.Locality, MaxLocality},
+		{"country", n.Country, 2},
+	}
+	for _, c := range checks {
+		for _, v := range c.values {
+			if err := CheckName(c.attribute, v, c.maxLen); err != nil {
+				return err
+			}
+		}
+	}
+	for _, atv := range n.Names {
+		if v, ok := atv.Value.(string); ok && strings.IndexFunc(v, UnsafeNameRune) >= 0 {
+			return fmt.Errorf("attribute %v must not contain control or formatting characters", atv.Type)
+		}
+	}
+	return nil
 }
