@@ -58,6 +58,11 @@ key is in the response only: keep it with --out DIR (private-key.pem, mode
 	cmd.Flags().StringVar(&out, "out", "", "directory to write certificate.pem, chain.pem and private-key.pem to")
 	_ = cmd.MarkFlagRequired("common-name")
 	cmd.RunE = f.run(func(ctx context.Context, c *client.Client, _ []string) error {
+		// Check --out first: a failure after the server issued the
+		// certificate would leave a key nobody saved.
+		if err := prepareOutDir(out, true); err != nil {
+			return err
+		}
 		res, raw, err := c.IssueCertificate(ctx, in)
 		if err != nil {
 			return err

@@ -28,6 +28,12 @@ func TestCLIErrors(t *testing.T) {
 		requireContains(t, "no saved login", line, "not logged in to "+s.URL, "pkid login", "--client-id", "PKID_TOKEN")
 	})
 
+	t.Run("mistyped subcommand", func(t *testing.T) {
+		cli.t = t
+		line := cli.fail("", nil, "cert", "revok", "00000000-0000-4000-8000-000000000001")
+		requireContains(t, "mistyped subcommand", line, `unknown command "revok" for "pkid cert"`)
+	})
+
 	t.Run("wrong secret", func(t *testing.T) {
 		cli.t = t
 		line := cli.fail("not-the-secret\n", nil, "login", "--client-id", e2e.AdminClientID, "--client-secret", "-")
@@ -169,5 +175,30 @@ func writeSavedToken(t *testing.T, cli *cliRunner, tok savedToken) {
 	}
 	if err := os.WriteFile(cli.tokenFile(), data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCLIOutCheckedFirst runs cert issue with an --out path that cannot
+// be created: it must fail before the server issues anything.
+func TestCLIOutCheckedFirst(t *testing.T) {
+	s := e2e.Start(t, e2e.Backends(t)[0], e2e.Options{})
+	cli := newCLI(t, s)
+	cli.login()
+	token := s.AdminToken(t)
+	project := s.CreateProject(t, token, "out-first")
+	root := s.CreateCA(t, token, e2e.RootRequest(project, "out-root", "EC_prime256v1", time.Now().AddDate(1, 0, 0)))
+	blocker := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(blocker, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	line := cli.fail("", nil, "cert", "issue", "--ca", root.ID,
+		"--common-name", "x.example.test", "--out", filepath.Join(blocker, "sub"))
+	requireContains(t, "bad --out", line, "creating --out directory")
+	var audit struct {
+		Logs []map[string]any `json:"auditLogs"`
+	}
+	s.Do(t, "GET", "/api/v1/projects/"+project+"/audit-logs?action=issue-cert", token, nil).OK(t, &audit)
+	if len(audit.Logs) != 0 {
+		t.Errorf("%d certificates issued although --out was unusable", len(audit.Logs))
 	}
 }

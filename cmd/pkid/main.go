@@ -32,5 +32,26 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newCertCommand())
 	root.AddCommand(newCRLCommand())
 	root.AddCommand(newBenchCommand())
+	for _, c := range root.Commands() {
+		rejectUnknownSubcommands(c)
+	}
 	return root
+}
+
+// rejectUnknownSubcommands makes a command group fail on a mistyped
+// subcommand. Cobra would print the group's help and exit 0, so a script
+// running "pkid cert revok ID" would see success although nothing was
+// revoked.
+func rejectUnknownSubcommands(group *cobra.Command) {
+	if !group.HasSubCommands() || group.Runnable() {
+		return
+	}
+	group.Args = cobra.ArbitraryArgs
+	group.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("unknown command %q for %q; run '%s --help' to list its commands",
+				args[0], cmd.CommandPath(), cmd.CommandPath())
+		}
+		return cmd.Help()
+	}
 }

@@ -137,6 +137,27 @@ type outFile struct {
 	privateKey bool
 }
 
+// prepareOutDir creates an --out directory (mode 0700) before a request
+// whose answer will be written there, and, when the answer carries a
+// private key, checks that no private-key.pem is in the way. An empty dir
+// means no --out.
+func prepareOutDir(dir string, withKey bool) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating --out directory: %w", err)
+	}
+	if !withKey {
+		return nil
+	}
+	path := filepath.Join(dir, "private-key.pem")
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s already exists; choose another --out directory or move the old key away", path)
+	}
+	return nil
+}
+
 // writeOutFiles writes files into dir (created with mode 0700), skipping
 // empty contents, and lists each written path on log. Certificates get
 // mode 0644 and replace existing files. An existing private key file is an

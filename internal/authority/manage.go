@@ -82,6 +82,17 @@ func (s *Service) DeleteCA(ctx context.Context, p auth.Principal, caID string) (
 				"Cannot delete CA '%s' because %d child CA(s) name it as their parent: delete the child CAs first",
 				ca.Name, children)
 		}
+		// Deleting the CA would take its CRL offline, so a revoked
+		// certificate it issued would verify again.
+		unexpired, err := q.CountUnexpiredCertificates(ctx, ca.ID, s.clock.Now())
+		if err != nil {
+			return err
+		}
+		if unexpired > 0 {
+			return errs.New(errs.BadRequest,
+				"Cannot delete CA '%s' because %d certificate(s) it issued have not expired and its CRL must stay published: disable the CA instead",
+				ca.Name, unexpired)
+		}
 		if err := q.DeleteCA(ctx, ca.ID); err != nil {
 			return err
 		}

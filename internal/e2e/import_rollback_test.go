@@ -38,3 +38,21 @@ func TestImportRejectsRollback(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteCAWithLiveCertificates refuses to delete a CA whose issued
+// certificates have not expired, so its CRL stays published.
+func TestDeleteCAWithLiveCertificates(t *testing.T) {
+	ForEachBackend(t, func(t *testing.T, b Backend) {
+		s := Start(t, b, Options{})
+		token := s.AdminToken(t)
+		project := s.CreateProject(t, token, "live-certs")
+		root := s.CreateCA(t, token, RootRequest(project, "live-root", "EC_prime256v1", time.Now().AddDate(2, 0, 0)))
+		leaf := s.IssueCert(t, token, map[string]any{"caId": root.ID, "commonName": "live.example.internal", "ttl": "1d"})
+		s.Revoke(t, token, leaf.CertificateID, "KEY_COMPROMISE")
+		env := s.Do(t, http.MethodDelete, caBase+"/"+root.ID, token, nil).ExpectError(t, 400, "BadRequest", "")
+		if !strings.Contains(string(env.Message), "have not expired") {
+			t.Errorf("message %s does not name the live certificates", env.Message)
+		}
+		s.Do(t, http.MethodGet, caBase+"/"+root.ID, token, nil).OK(t, nil)
+	})
+}

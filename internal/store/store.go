@@ -66,6 +66,10 @@ type CAQueries interface {
 	MaxCACertVersion(ctx context.Context, caID string) (int, error)
 	// CountChildCAs returns how many CAs name parentID as their parent.
 	CountChildCAs(ctx context.Context, parentID string) (int, error)
+	// CountUnexpiredCertificates returns how many certificates a CA
+	// issued that are still within their validity at now, revoked and
+	// deleted records included.
+	CountUnexpiredCertificates(ctx context.Context, caID string, now time.Time) (int, error)
 	// DeleteCA removes a CA and its certificate versions.
 	DeleteCA(ctx context.Context, id string) error
 }

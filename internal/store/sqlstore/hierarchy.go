@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/pkid/pkid/internal/store"
 )
@@ -32,4 +33,16 @@ func (q *Queries) DeleteCA(ctx context.Context, id string) error {
 		return fmt.Errorf("deleting CA %s: %w", id, store.ErrNotFound)
 	}
 	return nil
+}
+
+// CountUnexpiredCertificates returns how many certificates of a CA end
+// after now, whatever their status.
+func (q *Queries) CountUnexpiredCertificates(ctx context.Context, caID string, now time.Time) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM certificates WHERE ca_id = ? AND not_after > ?`,
+		caID, toMillis(now)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting unexpired certificates of CA %s: %w", caID, err)
+	}
+	return n, nil
 }
