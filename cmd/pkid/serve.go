@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -28,6 +30,21 @@ func envOr(name, def string) string {
 func newServeCommand() *cobra.Command {
 	var cfg server.Config
 	var logFormat, autoRenew string
+	// envErrors collects environment values that do not parse, reported
+	// when the command runs rather than silently replaced by defaults.
+	var envErrors []error
+	envFloat := func(name string, def float64) float64 {
+		v, ok := os.LookupEnv(name)
+		if !ok || v == "" {
+			return def
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			envErrors = append(envErrors, fmt.Errorf("invalid %s %q: use a number", name, v))
+			return def
+		}
+		return n
+	}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the pkid server",
@@ -44,6 +61,12 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
   PKID_DATABASE_URL=postgres://pkid@db/pkid pkid serve`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := errors.Join(envErrors...); err != nil {
+				return err
+			}
+			if err := checkLimits(*cfg.Limits); err != nil {
+				return err
+			}
 			log, err := newLogger(cmd.ErrOrStderr(), logFormat)
 			if err != nil {
 				return err
@@ -59,6 +82,9 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 			cfg.RootKey = os.Getenv("PKID_ROOT_KEY")
 			cfg.AdminClientID = os.Getenv("PKID_ADMIN_CLIENT_ID")
 			cfg.AdminClientSecret = os.Getenv("PKID_ADMIN_CLIENT_SECRET")
+			if (cfg.AdminClientID == "") != (cfg.AdminClientSecret == "") {
+				return errors.New("set PKID_ADMIN_CLIENT_ID and PKID_ADMIN_CLIENT_SECRET together, or neither to have both generated")
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			srv, err := server.New(ctx, cfg, log)
@@ -89,14 +115,18 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 	return cmd
 }
 
-// envFloat reads a number from the environment, or returns def when the
-// variable is unset. An unparseable value also returns def; the flag's
-// help names the variable so an operator can check it.
-func envFloat(name string, def float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
-		return v
+// checkLimits rejects rate limits that are negative or not a number;
+// 0 is the documented way to turn a limit off.
+func checkLimits(l api.Limits) error {
+	for _, v := range []struct {
+		flag  string
+		value float64
+	}{{"--rate-limit-ip", l.PerIP}, {"--rate-limit-identity", l.PerIdentity}, {"--login-failures-per-minute", float64(l.LoginFailures)}} {
+		if math.IsNaN(v.value) || math.IsInf(v.value, 0) || v.value < 0 {
+			return fmt.Errorf("invalid %s %v: use 0 to turn the limit off or a positive number", v.flag, v.value)
+		}
 	}
-	return def
+	return nil
 }
 
 func newLogger(w io.Writer, format string) (*slog.Logger, error) {

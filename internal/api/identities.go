@@ -184,6 +184,9 @@ func (a *API) addMembership(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if len(roles) > 1 {
 		f.add("roles", "too_big", "roles may hold one entry: pkid gives an identity one role per project")
 	}
+	if role != nil && len(roles) > 0 {
+		f.add("roles", "custom", "set role or roles, not both")
+	}
 	if err := f.err(); err != nil {
 		return err
 	}

@@ -143,6 +143,12 @@ func (s *Service) AddMembership(ctx context.Context, p Principal, projectID, ide
 	if callerRole != RoleAdmin {
 		return store.Membership{}, errs.Denied(ActionCreate, "identity")
 	}
+	// A project admin who demotes itself may leave the project without
+	// an admin; another admin has to make that change.
+	if identityID == p.IdentityID && p.OrgRole != OrgRoleAdmin && role != RoleAdmin {
+		return store.Membership{}, errs.New(errs.BadRequest,
+			"You cannot change your own role in a project; ask another project admin")
+	}
 	if _, err := s.loadIdentity(ctx, identityID); err != nil {
 		return store.Membership{}, err
 	}

@@ -201,28 +201,35 @@ func (s *Service) dueRenewal(ctx context.Context, q store.Queries, caID string) 
 	if err != nil || !setting.Enabled || ca.ActiveCACertID == nil || ca.NotAfter == nil || ca.NotBefore == nil {
 		return time.Time{}, false, false, err
 	}
+	// A disabled CA was stopped on purpose: it is not due, and not a
+	// failure to record on every pass.
+	if ca.Status != StatusActive {
+		return time.Time{}, false, false, nil
+	}
 	now := s.clock.Now()
 	window := time.Duration(setting.DaysBeforeExpiry) * 24 * time.Hour
 	if now.Before(ca.NotAfter.Add(-window)) {
 		return time.Time{}, false, false, nil
 	}
 	validity := ca.NotAfter.Sub(*ca.NotBefore)
+	var parent store.CA
+	if ca.Type == TypeIntermediate && ca.ParentCAID != nil {
+		if parent, err = q.GetCA(ctx, *ca.ParentCAID); err != nil {
+			// A missing parent is reported by the renewal checks.
+			return now.Add(validity), false, true, nil
+		}
+		if parent.NotAfter != nil && !parent.NotAfter.After(*ca.NotAfter) {
+			return time.Time{}, false, false, errs.New(errs.BadRequest,
+				"The parent CA's certificate ends at %s, no later than this CA's: renew the parent CA first",
+				parent.NotAfter.Format(time.RFC3339))
+		}
+	}
 	if err := checkWindow(setting.DaysBeforeExpiry, validity); err != nil {
 		return time.Time{}, false, false, err
 	}
 	notAfter := now.Add(validity)
-	if ca.Type != TypeIntermediate || ca.ParentCAID == nil {
+	if parent.NotAfter == nil || !notAfter.After(*parent.NotAfter) {
 		return notAfter, false, true, nil
-	}
-	parent, err := q.GetCA(ctx, *ca.ParentCAID)
-	if err != nil || parent.NotAfter == nil || !notAfter.After(*parent.NotAfter) {
-		// A missing parent certificate is reported by the renewal checks.
-		return notAfter, false, true, nil
-	}
-	if !parent.NotAfter.After(*ca.NotAfter) {
-		return time.Time{}, false, false, errs.New(errs.BadRequest,
-			"The parent CA's certificate ends at %s, no later than this CA's: renew the parent CA first",
-			parent.NotAfter.Format(time.RFC3339))
 	}
 	return *parent.NotAfter, true, true, nil
 }

@@ -110,6 +110,14 @@ func TestAutoRenewalRootInWindow(t *testing.T) {
 		if outcomes, _ = s.Srv.Authority().RunAutoRenewal(context.Background()); len(outcomes) != 0 {
 			t.Errorf("second pass renewed again: %+v", outcomes)
 		}
+		// A disabled CA in its window is skipped, not failed on every pass.
+		clk.Set(start.AddDate(2, 0, -10))
+		admin = s.Login(t, AdminClientID, AdminClientSecret)
+		s.Do(t, http.MethodPatch, "/api/v1/cert-manager/ca/internal/"+root.ID, admin,
+			map[string]any{"status": "disabled"}).OK(t, nil)
+		if outcomes, _ = s.Srv.Authority().RunAutoRenewal(context.Background()); len(outcomes) != 0 {
+			t.Errorf("pass on a disabled CA: %+v, want nothing", outcomes)
+		}
 		var ar AutoRenewal
 		s.Do(t, http.MethodGet, autoRenewalURL(root.ID), admin, nil).OK(t, &ar)
 		if ar.LastStatus == nil || *ar.LastStatus != "success" || ar.LastAt == nil || ar.LastMessage == nil {
