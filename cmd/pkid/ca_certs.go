@@ -188,6 +188,10 @@ func renewalNotAfter(ctx context.Context, c *client.Client, caID, notAfter, exte
 	if err != nil {
 		return "", fmt.Errorf("invalid --extend: %w", err)
 	}
+	// X.509 validity ends in year 9999 (RFC 5280 §4.1.2.5).
+	if next.Year() > 9999 {
+		return "", fmt.Errorf("invalid --extend %s: the new notAfter %s would be after the year 9999", extend, next.Format("2006-01-02"))
+	}
 	return next.Format(time.RFC3339Nano), nil
 }
 

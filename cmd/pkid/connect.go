@@ -116,6 +116,11 @@ func (f *clientFlags) run(fn apiFunc) func(*cobra.Command, []string) error {
 		if _, err := f.json(); err != nil {
 			return err
 		}
+		// Check the address before the saved login, whose hints would
+		// otherwise repeat a malformed address back to the user.
+		if _, err := client.New(f.serverURL(), ""); err != nil {
+			return err
+		}
 		token, source, err := f.resolveToken(time.Now())
 		if err != nil {
 			return err

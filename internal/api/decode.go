@@ -218,6 +218,10 @@ func (f *fields) date(name string, required bool) *time.Time {
 		return nil
 	}
 	t, err := parseDate(*s)
+	if errors.Is(err, errYearOutOfRange) {
+		f.add(name, "invalid_date", fmt.Sprintf("Invalid date: %s must be in the years %d to %d", name, minYear, maxYear))
+		return nil
+	}
 	if err != nil {
 		f.add(name, "invalid_date", "Invalid date format")
 		return nil
@@ -265,13 +269,15 @@ var dateLayouts = []string{
 // (RFC 5280 §4.1.2.5), so they are rejected as invalid.
 const minYear, maxYear = 1950, 9999
 
+var errYearOutOfRange = errors.New("year out of range")
+
 // parseDate reads an ISO 8601 date; forms without a zone are UTC.
 func parseDate(s string) (time.Time, error) {
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			t = t.UTC()
 			if t.Year() < minYear || t.Year() > maxYear {
-				return time.Time{}, fmt.Errorf("year %d out of range", t.Year())
+				return time.Time{}, fmt.Errorf("%w: %d", errYearOutOfRange, t.Year())
 			}
 			return t, nil
 		}
