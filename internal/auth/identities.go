@@ -159,7 +159,20 @@ func (s *Service) AddMembership(ctx context.Context, p Principal, projectID, ide
 	now := s.clock.Now()
 	m := store.Membership{ID: uuid.NewString(), ProjectID: projectID, IdentityID: identityID,
 		Role: role, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.UpsertMembership(ctx, m); err != nil {
+	// Who may act in a project is as much worth an audit trail as what
+	// was signed, so the change and its entry commit together.
+	err = s.store.InTx(ctx, func(q store.Queries) error {
+		if err := q.UpsertMembership(ctx, m); err != nil {
+			return err
+		}
+		return q.InsertAudit(ctx, store.AuditEntry{
+			ID: store.NewAuditID(), CreatedAt: now, ActorType: "identity", IdentityID: p.IdentityID,
+			ActorName: p.Name, Action: "set-identity-membership", ProjectID: projectID,
+			Resource: "identity/" + identityID, ReqID: p.RequestID,
+			Metadata: map[string]any{"identityId": identityID, "role": role},
+		})
+	})
+	if err != nil {
 		return store.Membership{}, err
 	}
 	return s.store.GetMembership(ctx, projectID, identityID)

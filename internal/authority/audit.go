@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/pkid/pkid/internal/auth"
 	"github.com/pkid/pkid/internal/errs"
 	"github.com/pkid/pkid/internal/store"
@@ -36,21 +34,10 @@ func (s *Service) audit(ctx context.Context, q store.AuditQueries, p auth.Princi
 	}
 	caID := ca.ID
 	return q.InsertAudit(ctx, store.AuditEntry{
-		ID: auditID(), CreatedAt: s.clock.Now(), ActorType: actorType,
+		ID: store.NewAuditID(), CreatedAt: s.clock.Now(), ActorType: actorType,
 		IdentityID: p.IdentityID, ActorName: p.Name, Action: action, ProjectID: ca.ProjectID,
 		CAID: &caID, Resource: resource, Metadata: metadata, ReqID: p.RequestID,
 	})
-}
-
-// auditID returns a UUIDv7 (RFC 9562): its time-ordered bits make
-// "ORDER BY created_at, id" list the entries of one process in the order
-// they were written, also within one millisecond.
-func auditID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return uuid.NewString()
-	}
-	return id.String()
 }
 
 // MaxAuditPage is the largest page ListAudit returns.

@@ -4,6 +4,7 @@ package store
 
 import (
 	"errors"
+	"github.com/google/uuid"
 	"time"
 )
 
@@ -150,4 +151,15 @@ type AuditFilter struct {
 	End       *time.Time
 	Offset    int
 	Limit     int
+}
+
+// NewAuditID returns a UUIDv7 (RFC 9562) for an audit entry: its
+// time-ordered bits make "ORDER BY created_at, id" list the entries of
+// one process in the order they were written, also within a millisecond.
+func NewAuditID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
 }
