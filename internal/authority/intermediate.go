@@ -23,7 +23,7 @@ const (
 	msgNotBeforeAfterLimit = "notBefore date is after notAfter date"
 )
 
-// IntermediateRequest is what a parent CA signs: the subject and key of
+// IntermediateRequest is the request a parent CA signs: the subject and key of
 // the new intermediate and the terms of its certificate.
 type IntermediateRequest struct {
 	// RawSubject is copied into the certificate byte for byte, so the

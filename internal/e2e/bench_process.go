@@ -3,11 +3,9 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 )
 
 // StartProcessOn runs `pkid serve` as its own OS process on a free port
@@ -17,34 +15,11 @@ import (
 // process is killed when the test ends.
 func StartProcessOn(t testing.TB, dataDir, databaseURL, rootKey string) *Process {
 	t.Helper()
-	cmd := exec.Command(Binary(t), "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir,
-		"--database-url", databaseURL, "--log-format", "json", "--auto-renew-interval", "0",
-		"--rate-limit-identity", "0", "--rate-limit-ip", "0")
-	cmd.Env = append(os.Environ(), "PKID_ROOT_KEY="+rootKey,
-		"PKID_ADMIN_CLIENT_ID="+AdminClientID, "PKID_ADMIN_CLIENT_SECRET="+AdminClientSecret)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	logBuf := &SyncBuffer{}
-	ready := make(chan string, 1)
-	go scanReady(stderr, logBuf, ready)
-	select {
-	case addr := <-ready:
-		s := &Server{URL: "http://" + addr, DatabaseURL: databaseURL, DataDir: dataDir,
-			RootKey: rootKey, Log: logBuf, client: newHTTPClient()}
-		return &Process{Server: s, Cmd: cmd}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("pkid serve did not become ready; log:\n%s", logBuf.String())
-	}
-	return nil
+	p := startProcess(t, dataDir,
+		[]string{"--database-url", databaseURL, "--auto-renew-interval", "0", "--rate-limit-identity", "0", "--rate-limit-ip", "0"},
+		[]string{"PKID_ROOT_KEY=" + rootKey, "PKID_ADMIN_CLIENT_ID=" + AdminClientID, "PKID_ADMIN_CLIENT_SECRET=" + AdminClientSecret})
+	p.DatabaseURL, p.RootKey = databaseURL, rootKey
+	return p
 }
 
 // BenchResult is the JSON object `pkid bench --json` prints.

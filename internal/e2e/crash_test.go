@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"sync"
 	"syscall"
 	"testing"
@@ -16,34 +14,12 @@ import (
 	"github.com/pkid/pkid/internal/store/sqlstore"
 )
 
-// startServeAt runs `pkid serve` on dataDir with env added, like
-// StartProcess, so that a test can kill it and start another on the same
-// data directory and database.
+// startServeAt runs `pkid serve` on dataDir with env added, so that a
+// test can kill it and start another on the same data directory and
+// database.
 func startServeAt(t *testing.T, dataDir string, env ...string) *Process {
 	t.Helper()
-	cmd := exec.Command(Binary(t), "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--log-format", "json")
-	cmd.Env = append(os.Environ(), env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	logBuf := &SyncBuffer{}
-	ready := make(chan string, 1)
-	go scanReady(stderr, logBuf, ready)
-	select {
-	case addr := <-ready:
-		return &Process{Server: &Server{URL: "http://" + addr, Log: logBuf, client: newHTTPClient()}, Cmd: cmd}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("pkid serve did not become ready; log:\n%s", logBuf.String())
-	}
-	return nil
+	return startProcess(t, dataDir, nil, env)
 }
 
 // crashLoad is what the concurrent clients saw succeed before the kill.

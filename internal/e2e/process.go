@@ -59,7 +59,15 @@ type Process struct {
 // process is killed when the test ends.
 func StartProcess(t testing.TB, env ...string) *Process {
 	t.Helper()
-	cmd := exec.Command(Binary(t), "serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-format", "json")
+	return startProcess(t, t.TempDir(), nil, env)
+}
+
+// startProcess runs `pkid serve` on dataDir with extra flags and
+// environment, so a test can kill it and start another on the same data.
+func startProcess(t testing.TB, dataDir string, flags, env []string) *Process {
+	t.Helper()
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--log-format", "json"}, flags...)
+	cmd := exec.Command(Binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -77,7 +85,7 @@ func StartProcess(t testing.TB, env ...string) *Process {
 	go scanReady(stderr, logBuf, ready)
 	select {
 	case addr := <-ready:
-		s := &Server{URL: "http://" + addr, Log: logBuf, client: newHTTPClient()}
+		s := &Server{URL: "http://" + addr, DataDir: dataDir, Log: logBuf, client: newHTTPClient()}
 		return &Process{Server: s, Cmd: cmd}
 	case <-time.After(60 * time.Second):
 		t.Fatalf("pkid serve did not become ready; log:\n%s", logBuf.String())
