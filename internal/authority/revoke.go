@@ -22,6 +22,12 @@ func (s *Service) RevokeCertificate(ctx context.Context, p auth.Principal, key C
 		if err != nil {
 			return err
 		}
+		// Read the certificate again now that the CA is locked: a
+		// concurrent revocation may have committed after the first read,
+		// and its reason and date must not be overwritten.
+		if c, err = q.GetCertificate(ctx, c.ID); err != nil {
+			return err
+		}
 		if c.Status == CertStatusRevoked {
 			return errs.New(errs.BadRequest, "The certificate is already revoked")
 		}

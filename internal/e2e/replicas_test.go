@@ -220,3 +220,53 @@ func crlOf(t *testing.T, s *Process, token, caID string) *x509.RevocationList {
 	}
 	return crl
 }
+
+// TestConcurrentRevokesOfOneCertificate sends four revocations of one
+// certificate at once through two replicas: exactly one succeeds, and its
+// reason is the one stored.
+func TestConcurrentRevokesOfOneCertificate(t *testing.T) {
+	r1, r2 := startReplicas(t)
+	token := r1.AdminToken(t)
+	project := r1.CreateProject(t, token, "revoke-race")
+	root := r1.CreateCA(t, token, RootRequest(project, "revoke-race-root", "EC_prime256v1", time.Now().AddDate(1, 0, 0)))
+	reasons := []string{"KEY_COMPROMISE", "SUPERSEDED", "CESSATION_OF_OPERATION", "AFFILIATION_CHANGED"}
+	for round := range 3 {
+		c := r1.IssueCert(t, token, map[string]any{"caId": root.ID, "commonName": "race.example.internal", "ttl": "1d"})
+		statuses := make([]int, len(reasons))
+		var wg sync.WaitGroup
+		for i, reason := range reasons {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := []*Process{r1, r2}[i%2]
+				statuses[i] = r.Do(t, http.MethodPost, "/api/v1/cert-manager/certificates/"+c.CertificateID+"/revoke",
+					token, map[string]any{"revocationReason": reason}).Status
+			}()
+		}
+		wg.Wait()
+		winner := -1
+		for i, st := range statuses {
+			switch {
+			case st == http.StatusOK && winner < 0:
+				winner = i
+			case st == http.StatusOK:
+				t.Errorf("round %d: two revocations succeeded (%v)", round, statuses)
+			case st != http.StatusBadRequest:
+				t.Errorf("round %d: revocation %d got %d", round, i, st)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: no revocation succeeded: %v", round, statuses)
+		}
+		var rec struct {
+			Certificate struct {
+				RevocationReason any `json:"revocationReason"`
+			} `json:"certificate"`
+		}
+		r2.Do(t, http.MethodGet, "/api/v1/cert-manager/certificates/"+c.CertificateID, token, nil).OK(t, &rec)
+		want := map[string]float64{"KEY_COMPROMISE": 1, "SUPERSEDED": 4, "CESSATION_OF_OPERATION": 5, "AFFILIATION_CHANGED": 3}[reasons[winner]]
+		if rec.Certificate.RevocationReason != want {
+			t.Errorf("round %d: stored reason %v, want %v (%s, the one that succeeded)", round, rec.Certificate.RevocationReason, want, reasons[winner])
+		}
+	}
+}
