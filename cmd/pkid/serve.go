@@ -82,9 +82,6 @@ and PKID_ADMIN_CLIENT_SECRET, or are generated into
 			cfg.RootKey = os.Getenv("PKID_ROOT_KEY")
 			cfg.AdminClientID = os.Getenv("PKID_ADMIN_CLIENT_ID")
 			cfg.AdminClientSecret = os.Getenv("PKID_ADMIN_CLIENT_SECRET")
-			if (cfg.AdminClientID == "") != (cfg.AdminClientSecret == "") {
-				return errors.New("set PKID_ADMIN_CLIENT_ID and PKID_ADMIN_CLIENT_SECRET together, or neither to have both generated")
-			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			srv, err := server.New(ctx, cfg, log)

@@ -30,10 +30,6 @@ func (s *Service) BootstrapAdmin(ctx context.Context, clientID, clientSecret str
 		if err != nil || n > 0 {
 			return err
 		}
-		if clientSecret != "" && len(clientSecret) < MinAdminSecretLen {
-			return fmt.Errorf("PKID_ADMIN_CLIENT_SECRET must be at least %d characters, got %d: it guards every CA",
-				MinAdminSecretLen, len(clientSecret))
-		}
 		now := s.clock.Now()
 		id := store.Identity{ID: uuid.NewString(), Name: "admin", OrgRole: OrgRoleAdmin, CreatedAt: now, UpdatedAt: now}
 		if err := q.InsertIdentity(ctx, id); err != nil {

@@ -86,6 +86,15 @@ func TestLoadRootKey(t *testing.T) {
 	if err != nil || src != Created || len(key) != RootKeySize {
 		t.Fatalf("first load: %v %v %d", src, err, len(key))
 	}
+	if _, err := os.Stat(filepath.Join(dir, RootKeyFileName)); !os.IsNotExist(err) {
+		t.Fatalf("LoadRootKey wrote the key file before the caller asked: %v", err)
+	}
+	if err := WriteRootKeyFile(dir, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRootKeyFile(dir, key); err == nil {
+		t.Error("a second WriteRootKeyFile replaced the existing key file")
+	}
 	info, err := os.Stat(filepath.Join(dir, RootKeyFileName))
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode %v, %v", info.Mode().Perm(), err)

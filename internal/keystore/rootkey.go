@@ -27,8 +27,10 @@ const (
 )
 
 // LoadRootKey returns the root key. A non-empty envValue (base64 of 32
-// bytes) wins; otherwise the key file in dataDir is read, and when it does
-// not exist a new random key is written there with mode 0600.
+// bytes) wins; otherwise the key file in dataDir is read. When the file
+// does not exist, a new random key is returned with source Created but
+// not written: the caller first checks that the database is new, then
+// calls WriteRootKeyFile, so a lost key file is never silently replaced.
 func LoadRootKey(envValue, dataDir string) ([]byte, RootKeySource, error) {
 	if envValue != "" {
 		key, err := decodeRootKey(envValue)
@@ -53,25 +55,31 @@ func LoadRootKey(envValue, dataDir string) ([]byte, RootKeySource, error) {
 	if _, err := io.ReadFull(rand.Reader, key); err != nil {
 		return nil, 0, fmt.Errorf("generating root key: %w", err)
 	}
+	return key, Created, nil
+}
+
+// WriteRootKeyFile stores a new root key in dataDir with mode 0600.
+func WriteRootKeyFile(dataDir string, key []byte) error {
+	path := filepath.Join(dataDir, RootKeyFileName)
 	text := base64.StdEncoding.EncodeToString(key) + "\n"
 	// O_EXCL: if another process created the file meanwhile, fail rather
 	// than overwrite the key that already seals data.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, 0, fmt.Errorf("creating root key file: %w", err)
+		return fmt.Errorf("creating root key file: %w", err)
 	}
 	if _, err := f.WriteString(text); err != nil {
 		f.Close()
-		return nil, 0, fmt.Errorf("writing root key file: %w", err)
+		return fmt.Errorf("writing root key file: %w", err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return nil, 0, fmt.Errorf("syncing root key file: %w", err)
+		return fmt.Errorf("syncing root key file: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return nil, 0, fmt.Errorf("closing root key file: %w", err)
+		return fmt.Errorf("closing root key file: %w", err)
 	}
-	return key, Created, nil
+	return nil
 }
 
 func decodeRootKey(s string) ([]byte, error) {

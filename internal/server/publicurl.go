@@ -20,6 +20,12 @@ func resolvePublicURL(configured string, listenAddr net.Addr, log *slog.Logger) 
 		}
 		return "http://" + listenAddr.String(), nil
 	}
+	return checkPublicURL(configured)
+}
+
+// checkPublicURL returns a configured public URL without a trailing slash,
+// or an error naming what is wrong with it.
+func checkPublicURL(configured string) (string, error) {
 	u, err := url.Parse(configured)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.RawQuery != "" || u.Fragment != "" {

@@ -84,10 +84,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.CRLCheckInterval <= 0 {
 		cfg.CRLCheckInterval = DefaultCRLCheckInterval
 	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
-	sealer, err := loadSealer(cfg, log)
+	rootKey, source, err := keystore.LoadRootKey(cfg.RootKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := keystore.NewSealer(rootKey)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +107,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, db: db}
-	if err := s.init(ctx, sealer); err != nil {
+	if err := s.init(ctx, sealer, rootKey, source); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -109,8 +116,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) init(ctx context.Context, sealer *keystore.Sealer) error {
+func (s *Server) init(ctx context.Context, sealer *keystore.Sealer, rootKey []byte, source keystore.RootKeySource) error {
 	if err := s.db.Migrate(ctx, s.log); err != nil {
+		return err
+	}
+	if err := s.settleRootKey(ctx, rootKey, source); err != nil {
 		return err
 	}
 	authSvc, err := auth.NewService(ctx, s.db, sealer, s.cfg.Clock)
@@ -159,22 +169,50 @@ func (s *Server) init(ctx context.Context, sealer *keystore.Sealer) error {
 	return nil
 }
 
-func loadSealer(cfg Config, log *slog.Logger) (*keystore.Sealer, error) {
-	key, source, err := keystore.LoadRootKey(cfg.RootKey, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	path := filepath.Join(cfg.DataDir, keystore.RootKeyFileName)
-	if source == keystore.Created {
-		log.Warn("created a new root key; back it up; without it no CA key can be decrypted", "path", path)
-	}
-	if source == keystore.FromFile {
+// settleRootKey writes a newly generated root key to the data directory,
+// but only into a new database: when the database already has identities,
+// the key file that sealed them is missing, and a new key would only be a
+// wrong one. It also warns about a key file other users can read.
+func (s *Server) settleRootKey(ctx context.Context, rootKey []byte, source keystore.RootKeySource) error {
+	path := filepath.Join(s.cfg.DataDir, keystore.RootKeyFileName)
+	switch source {
+	case keystore.Created:
+		n, err := s.db.CountIdentities(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%s is missing and the database already holds sealed keys: restore the file from your backup or set PKID_ROOT_KEY", path)
+		}
+		if err := keystore.WriteRootKeyFile(s.cfg.DataDir, rootKey); err != nil {
+			return err
+		}
+		s.log.Warn("created a new root key; back it up; without it no CA key can be decrypted", "path", path)
+	case keystore.FromFile:
 		if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
-			log.Warn("the root key file is readable by other users; restrict it with chmod 600",
+			s.log.Warn("the root key file is readable by other users; restrict it with chmod 600",
 				"path", path, "mode", info.Mode().Perm().String())
 		}
 	}
-	return keystore.NewSealer(key)
+	return nil
+}
+
+// validate checks the settings that need no database, before pkid
+// touches the data directory or the database.
+func (c Config) validate() error {
+	if (c.AdminClientID == "") != (c.AdminClientSecret == "") {
+		return errors.New("set PKID_ADMIN_CLIENT_ID and PKID_ADMIN_CLIENT_SECRET together, or neither to have both generated")
+	}
+	if c.AdminClientSecret != "" && len(c.AdminClientSecret) < auth.MinAdminSecretLen {
+		return fmt.Errorf("PKID_ADMIN_CLIENT_SECRET must be at least %d characters, got %d: it guards every CA",
+			auth.MinAdminSecretLen, len(c.AdminClientSecret))
+	}
+	if c.PublicURL != "" {
+		if _, err := checkPublicURL(c.PublicURL); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bootstrapAdmin creates the first admin identity of an empty database.
