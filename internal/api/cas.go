@@ -105,7 +105,9 @@ func decodeCAConfiguration(cfg *fields) authority.NewCA {
 	if caType != nil && *caType == authority.TypeIntermediate {
 		in.ParentCAID = cfg.uuid("parentCaId")
 	}
-	if in.Subject.Empty() {
+	// Skip the emptiness check when a name field was already rejected:
+	// it was set, just not valid.
+	if in.Subject.Empty() && len(*cfg.issues) == 0 {
 		cfg.add("commonName", "custom", "At least one of commonName, organization, ou, country, province or locality must be set")
 	}
 	if caType != nil {

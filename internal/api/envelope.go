@@ -63,6 +63,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.Error("unmapped error kind", "req_id", reqID, "kind", int(e.Kind), "error", err)
 		ks.status, ks.name = http.StatusInternalServerError, "InternalServerError"
 	}
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.errMessage = e.Message
+	}
 	env := envelope{ReqID: reqID, StatusCode: ks.status, Message: e.Message, Error: ks.name, Details: e.Details}
 	if e.Kind == errs.Validation {
 		env.Message = e.Issues

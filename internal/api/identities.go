@@ -33,12 +33,16 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	// Only failed logins spend the client id's budget, so a client that
 	// logs in correctly is never locked out by its own successes.
 	if !a.limits.login.peek(*clientID) {
+		a.log.Warn("login rate-limited after repeated failures", "req_id", requestID(r),
+			"client_id", *clientID, "client", clientIP(r))
 		a.writeRateLimited(w, r)
 		return nil
 	}
 	res, err := a.auth.Login(r.Context(), *clientID, *clientSecret)
 	if errs.Is(err, errs.Unauthorized) {
 		a.limits.login.allow(*clientID)
+		// The client id is not secret; the secret is never logged.
+		a.log.Warn("login failed", "req_id", requestID(r), "client_id", *clientID, "client", clientIP(r))
 	}
 	if err != nil {
 		return err

@@ -35,6 +35,9 @@ func newRequestID() string {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	// errMessage is the client-facing message of an error answer, so the
+	// access log line of a 4xx says why.
+	errMessage string
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -71,8 +74,12 @@ func (a *API) instrument(next http.Handler) http.Handler {
 			}
 			elapsed := time.Since(start)
 			a.metrics.ObserveRequest(routeOf(r), r.Method, rec.status, elapsed)
-			a.log.Info("request", "req_id", id, "method", r.Method, "route", routeOf(r),
-				"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000)
+			attrs := []any{"req_id", id, "method", r.Method, "route", routeOf(r), "status", rec.status,
+				"duration_ms", float64(elapsed.Microseconds()) / 1000, "client", clientIP(r)}
+			if rec.errMessage != "" {
+				attrs = append(attrs, "error", rec.errMessage)
+			}
+			a.log.Info("request", attrs...)
 		}()
 		if !a.limits.ip.allow(clientIP(r)) {
 			a.writeRateLimited(rec, r)

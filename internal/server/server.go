@@ -220,8 +220,14 @@ func (c Config) validate() error {
 // never the secret.
 func (s *Server) bootstrapAdmin(ctx context.Context, authSvc *auth.Service) error {
 	creds, created, err := authSvc.BootstrapAdmin(ctx, s.cfg.AdminClientID, s.cfg.AdminClientSecret)
-	if err != nil || !created {
+	if err != nil {
 		return err
+	}
+	if !created {
+		if s.cfg.AdminClientID != "" {
+			s.log.Info("PKID_ADMIN_CLIENT_ID and PKID_ADMIN_CLIENT_SECRET are ignored: the database already has identities")
+		}
+		return nil
 	}
 	if s.cfg.AdminClientSecret != "" {
 		s.log.Info("created admin identity from PKID_ADMIN_CLIENT_ID and PKID_ADMIN_CLIENT_SECRET",
