@@ -65,8 +65,8 @@ func (s *Service) UpdateAutoRenewal(ctx context.Context, p auth.Principal, caID 
 		if days != nil {
 			out.DaysBeforeExpiry = *days
 		}
-		if out.Enabled && ca.NotAfter != nil && ca.NotBefore != nil {
-			if err := checkWindow(out.DaysBeforeExpiry, ca.NotAfter.Sub(*ca.NotBefore)); err != nil {
+		if out.Enabled {
+			if err := checkAutoRenewable(ca, out.DaysBeforeExpiry); err != nil {
 				return err
 			}
 		}
@@ -232,6 +232,19 @@ func (s *Service) dueRenewal(ctx context.Context, q store.Queries, caID string) 
 		return notAfter, false, true, nil
 	}
 	return *parent.NotAfter, true, true, nil
+}
+
+// checkAutoRenewable rejects turning auto-renewal on for a CA the
+// scheduler could never renew, instead of recording a failure every pass.
+func checkAutoRenewable(ca store.CA, days int) error {
+	if ca.ActiveCACertID == nil || ca.NotAfter == nil || ca.NotBefore == nil {
+		return errs.New(errs.BadRequest, "%s: auto-renewal needs a certificate to renew", msgNoCertificate)
+	}
+	if ca.Type == TypeIntermediate && ca.ParentCAID == nil {
+		return errs.New(errs.BadRequest,
+			"This CA was signed by a parent outside pkid, which pkid cannot ask to renew it; renew it there and import the new certificate")
+	}
+	return checkWindow(days, ca.NotAfter.Sub(*ca.NotBefore))
 }
 
 // checkWindow rejects a renewal window that is not shorter than the CA's

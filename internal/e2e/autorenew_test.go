@@ -73,6 +73,13 @@ func TestAutoRenewalSettings(t *testing.T) {
 			t.Errorf("message %s does not explain the window", env.Message)
 		}
 		enableAutoRenewal(t, s, admin, short.ID, 3)
+
+		// A CA without a certificate has nothing to renew.
+		body := RootRequest(project, "auto-pending", "EC_prime256v1", time.Time{})
+		delete(body["configuration"].(map[string]any), "notAfter")
+		pending := s.CreateCA(t, admin, body)
+		s.Do(t, http.MethodPatch, autoRenewalURL(pending.ID), admin, map[string]any{"autoRenewalEnabled": true}).
+			ExpectError(t, 400, "BadRequest", "CA does not have a certificate installed: auto-renewal needs a certificate to renew")
 	})
 }
 

@@ -49,6 +49,14 @@ func New(cas CALister, log *slog.Logger) *Metrics {
 			Name: "pkid_ca_auto_renewals_total", Help: "Automatic renewal attempts by outcome (success or failed).",
 		}, []string{"outcome"}),
 	}
+	// Create every labelled series at zero, so alerts on their rate work
+	// before the first event.
+	for _, trigger := range []string{"manual", "auto"} {
+		m.renewed.WithLabelValues(trigger)
+	}
+	for _, outcome := range []string{"success", "failed"} {
+		m.autoRenewals.WithLabelValues(outcome)
+	}
 	m.registry.MustRegister(m.httpDuration, m.issued, m.revoked, m.renewed, m.autoRenewals,
 		&expiryCollector{cas: cas, log: log},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -84,7 +92,7 @@ type CALister interface {
 
 var notAfterDesc = prometheus.NewDesc("pkid_ca_certificate_not_after_timestamp_seconds",
 	"notAfter of each CA's active certificate, as Unix time.",
-	[]string{"ca_id", "name", "project_id", "type"}, nil)
+	[]string{"ca_id", "name", "project_id", "type", "status"}, nil)
 
 // expiryCollector reads the CAs from the database at scrape time.
 type expiryCollector struct {
@@ -107,6 +115,6 @@ func (c *expiryCollector) Collect(ch chan<- prometheus.Metric) {
 			continue
 		}
 		ch <- prometheus.MustNewConstMetric(notAfterDesc, prometheus.GaugeValue,
-			float64(ca.NotAfter.Unix()), ca.ID, ca.Name, ca.ProjectID, ca.Type)
+			float64(ca.NotAfter.Unix()), ca.ID, ca.Name, ca.ProjectID, ca.Type, ca.Status)
 	}
 }

@@ -60,6 +60,10 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	d.configurePool(sqlDB)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
+		if d == sqlite {
+			return nil, fmt.Errorf("opening SQLite database %s (its directory must be writable for the -wal and -shm files): %w",
+				sqlitePath(databaseURL), err)
+		}
 		return nil, fmt.Errorf("connecting to %s database: %w", d, err)
 	}
 	db := &DB{sqlDB: sqlDB, dialect: d}
@@ -101,7 +105,7 @@ func sqlitePath(databaseURL string) string {
 func createPrivateFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("creating SQLite file: %w", err)
+		return fmt.Errorf("opening SQLite file for writing: %w", err)
 	}
 	return f.Close()
 }
