@@ -59,7 +59,7 @@ key is in the response only: keep it with --out DIR (private-key.pem, mode
 	_ = cmd.MarkFlagRequired("common-name")
 	cmd.RunE = f.run(func(ctx context.Context, c *client.Client, _ []string) error {
 		// Check --out first: a failure after the server issued the
-		// certificate would leave a key nobody saved.
+		// certificate would leave an issued key that was never saved.
 		if err := prepareOutDir(out, true); err != nil {
 			return err
 		}

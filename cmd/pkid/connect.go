@@ -52,7 +52,7 @@ func (f *clientFlags) json() (bool, error) {
 	return false, fmt.Errorf("invalid --output %q: use text or json", f.output)
 }
 
-// tokenSource is where the token of a command came from. It decides the
+// tokenSource is the origin of a command's token. It selects the
 // hint an auth error gets.
 type tokenSource int
 

@@ -138,7 +138,7 @@ type outFile struct {
 }
 
 // prepareOutDir creates an --out directory (mode 0700) before a request
-// whose answer will be written there, and, when the answer carries a
+// whose response will be written there, and, when the response carries a
 // private key, checks that no private-key.pem is in the way. An empty dir
 // means no --out.
 func prepareOutDir(dir string, withKey bool) error {

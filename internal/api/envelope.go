@@ -47,7 +47,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	reqID := requestID(r)
 	e, ok := errs.As(err)
 	if !ok && errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-		// The client hung up; nobody reads an answer, and it is no fault.
+		// The client closed the connection, so no response can be read, and it is no fault.
 		a.log.Info("client closed the request", "req_id", reqID, "method", r.Method, "path", r.URL.Path)
 		return
 	}

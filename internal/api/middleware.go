@@ -35,7 +35,7 @@ func newRequestID() string {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
-	// errMessage is the client-facing message of an error answer, so the
+	// errMessage is the client-facing message of an error response, so the
 	// access log line of a 4xx says why.
 	errMessage string
 }
@@ -121,7 +121,7 @@ func rewriteLegacy(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if !isCleanPath(p) {
-			// ServeMux would answer with a redirect to the cleaned path,
+			// ServeMux would respond with a redirect to the cleaned path,
 			// which turns an id such as %2e%2e into another route.
 			writeStatus(w, r, http.StatusBadRequest, "BadRequest",
 				"Request path must not contain . or .. segments or repeated slashes")

@@ -1,6 +1,6 @@
 // Package authority holds the CA use-cases: create, read, renew. It owns
 // transactions and the clock, checks permissions, and returns errs errors;
-// it knows nothing of HTTP.
+// it does not depend on HTTP.
 package authority
 
 import (
@@ -43,7 +43,7 @@ type Options struct {
 	// http://127.0.0.1:8080. Issued certificates point their CRL
 	// distribution point and AIA caIssuers URL below it.
 	PublicURL string
-	// Observer is told about completed operations; nil means nobody.
+	// Observer receives completed operations. A nil Observer discards them.
 	Observer Observer
 	// CRLValidity is the time from a CRL's thisUpdate to its nextUpdate;
 	// zero means DefaultCRLValidity.

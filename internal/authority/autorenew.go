@@ -81,7 +81,7 @@ func (s *Service) UpdateAutoRenewal(ctx context.Context, p auth.Principal, caID 
 	return out, err
 }
 
-// RenewalOutcome is what one pass did to one CA.
+// RenewalOutcome is the result of one pass for one CA.
 type RenewalOutcome struct {
 	CAID    string
 	Status  string // RenewalSuccess or RenewalFailed

@@ -291,7 +291,7 @@ func (s *Service) crlIDOf(ctx context.Context, ca store.CA) (string, error) {
 // now: it has a certificate, is active and has not expired.
 func (s *Service) checkIssuingCA(ctx context.Context, q store.CAQueries, ca store.CA) (store.CACert, *x509.Certificate, error) {
 	// A CA waiting for its certificate is reported as such rather than as
-	// not active, which says more about what to do next.
+	// not active, because that message tells the caller what to do next.
 	if ca.ActiveCACertID == nil {
 		return store.CACert{}, nil, errs.New(errs.BadRequest, msgNoCertificate)
 	}

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// expiryWarningWindow is how close to its notAfter a CA without
-// auto-renewal must be for WarnExpiring to log about it.
+// expiryWarningWindow is the span before a CA's notAfter in which
+// WarnExpiring logs about a CA without auto-renewal.
 const expiryWarningWindow = 30 * 24 * time.Hour
 
 // WarnExpiring logs a warning for every active CA whose certificate ends

@@ -89,7 +89,7 @@ func TestRenewCheckRows(t *testing.T) {
 }
 
 // TestRenewAuthAndValidation covers the 401, 403 TokenError, 404 and 422
-// answers of the renew route, and the inputs it must accept.
+// responses of the renew route, and the inputs it must accept.
 func TestRenewAuthAndValidation(t *testing.T) {
 	ForEachBackend(t, func(t *testing.T, b Backend) {
 		clk := clock.NewFake(time.Now())
@@ -177,8 +177,8 @@ func TestRenewAuthAndValidation(t *testing.T) {
 	})
 }
 
-// TestConcurrentRenewals fires 20 renewals of one CA at once. Each asks
-// for a later notAfter than any before it was sent; a request that loses
+// TestConcurrentRenewals fires 20 renewals of one CA at once. Each
+// requests a later notAfter than any sent before it. A request that loses
 // the race to a later one gets the documented 400 and retries, as a client
 // would. Every success must become its own version, in order.
 func TestConcurrentRenewals(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 
 // TestWrongRootKeyRefusesToStart starts a server on a database, stops it,
 // and starts another on the same database with a different root key: the
-// second must refuse to start and say why.
+// second must refuse to start and name the reason.
 func TestWrongRootKeyRefusesToStart(t *testing.T) {
 	ForEachBackend(t, func(t *testing.T, b Backend) {
 		dbURL := b.NewURL(t)

@@ -16,7 +16,7 @@ import (
 // key when PKID_ROOT_KEY is not set.
 const RootKeyFileName = "root.key"
 
-// RootKeySource says where a root key came from.
+// RootKeySource is the origin of a root key.
 type RootKeySource int
 
 // Where LoadRootKey found the key.

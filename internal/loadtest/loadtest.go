@@ -276,8 +276,8 @@ func (t *target) sendOne(ctx context.Context, cfg Config, reqs *requests, i int6
 		}
 		m.addError(err)
 		if isConnectionError(err) && cfg.Rate == 0 {
-			// A server that is down answers at once; pause so the
-			// run does not spin. An open-loop run keeps its schedule.
+			// A server that is down fails requests at once, so pause to
+			// keep the run from spinning. An open-loop run keeps its schedule.
 			sleep(ctx, 10*time.Millisecond)
 		}
 		return true

@@ -170,9 +170,9 @@ func (s *Server) init(ctx context.Context, sealer *keystore.Sealer, rootKey []by
 }
 
 // settleRootKey writes a newly generated root key to the data directory,
-// but only into a new database: when the database already has identities,
-// the key file that sealed them is missing, and a new key would only be a
-// wrong one. It also warns about a key file other users can read.
+// but only for a new database. A database with identities means the key
+// file that sealed them is missing, and a new key would be a wrong one.
+// It also warns about a key file other users can read.
 func (s *Server) settleRootKey(ctx context.Context, rootKey []byte, source keystore.RootKeySource) error {
 	path := filepath.Join(s.cfg.DataDir, keystore.RootKeyFileName)
 	switch source {
