@@ -8,8 +8,8 @@ import (
 )
 
 func (a *API) autoRenewalRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+caPrefix+"/{caId}/auto-renewal", a.authed(a.getAutoRenewal))
-	mux.HandleFunc("PATCH "+caPrefix+"/{caId}/auto-renewal", a.authed(a.patchAutoRenewal))
+	mux.HandleFunc("GET "+caPrefix+"/{caId}/auto-renewal", a.authed(withCAID(a.getAutoRenewal)))
+	mux.HandleFunc("PATCH "+caPrefix+"/{caId}/auto-renewal", a.authed(withCAID(a.patchAutoRenewal)))
 }
 
 func autoRenewalJSON(ar store.AutoRenewal) map[string]any {
@@ -22,11 +22,7 @@ func autoRenewalJSON(ar store.AutoRenewal) map[string]any {
 	}
 }
 
-func (a *API) getAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) getAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	ar, err := a.ca.AutoRenewal(r.Context(), p, id)
 	if err != nil {
 		return err
@@ -35,11 +31,7 @@ func (a *API) getAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Prin
 	return nil
 }
 
-func (a *API) patchAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) patchAutoRenewal(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	f, err := readBody(r, false)
 	if err != nil {
 		return err

@@ -14,10 +14,10 @@ import (
 func (a *API) caRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+caPrefix, a.authed(a.createCA))
 	mux.HandleFunc("GET "+caPrefix, a.authed(a.listCAs))
-	mux.HandleFunc("GET "+caPrefix+"/{caId}", a.authed(a.getCA))
-	mux.HandleFunc("POST "+caPrefix+"/{caId}/renew", a.authed(a.renewCA))
-	mux.HandleFunc("GET "+caPrefix+"/{caId}/ca-certificates", a.authed(a.listCACerts))
-	mux.HandleFunc("GET "+caPrefix+"/{caId}/certificate", a.authed(a.getCACert))
+	mux.HandleFunc("GET "+caPrefix+"/{caId}", a.authed(withCAID(a.getCA)))
+	mux.HandleFunc("POST "+caPrefix+"/{caId}/renew", a.authed(withCAID(a.renewCA)))
+	mux.HandleFunc("GET "+caPrefix+"/{caId}/ca-certificates", a.authed(withCAID(a.listCACerts)))
+	mux.HandleFunc("GET "+caPrefix+"/{caId}/certificate", a.authed(withCAID(a.getCACert)))
 	mux.HandleFunc("GET "+caPrefix+"/{caId}/certificates/{caCertId}/der", a.public(a.getCACertDER))
 }
 
@@ -160,11 +160,7 @@ func (a *API) listCAs(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	return nil
 }
 
-func (a *API) getCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) getCA(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	ca, err := a.ca.GetCA(r.Context(), p, id)
 	if err != nil {
 		return err
@@ -182,11 +178,7 @@ func caCertJSON(c store.CACert) map[string]any {
 	}
 }
 
-func (a *API) renewCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) renewCA(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	f, err := readBody(r, false)
 	if err != nil {
 		return err
@@ -204,11 +196,7 @@ func (a *API) renewCA(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	return nil
 }
 
-func (a *API) listCACerts(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) listCACerts(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	rows, err := a.ca.ListCACerts(r.Context(), p, id)
 	if err != nil {
 		return err
@@ -223,11 +211,7 @@ func (a *API) listCACerts(w http.ResponseWriter, r *http.Request, p auth.Princip
 	return nil
 }
 
-func (a *API) getCACert(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) getCACert(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	row, err := a.ca.ActiveCertificate(r.Context(), p, id)
 	if err != nil {
 		return err

@@ -9,16 +9,12 @@ import (
 
 // crlRoutes registers the CRL list of a CA and the public DER CRL.
 func (a *API) crlRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+caPrefix+"/{caId}/crls", a.authed(a.listCRLs))
+	mux.HandleFunc("GET "+caPrefix+"/{caId}/crls", a.authed(withCAID(a.listCRLs)))
 	mux.HandleFunc("GET /api/v1/cert-manager/crl/{crlId}/der", a.public(a.getCRLDER))
 	mux.HandleFunc("GET /api/v1/pki/crl/{crlId}/der", a.public(a.getCRLDER))
 }
 
-func (a *API) listCRLs(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) listCRLs(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	crls, err := a.ca.ListCRLs(r.Context(), p, id)
 	if err != nil {
 		return err

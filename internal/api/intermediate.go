@@ -11,11 +11,11 @@ import (
 // intermediateRoutes registers the routes that build and manage CA
 // hierarchies: CSR, signing, import, update and delete.
 func (a *API) intermediateRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("PATCH "+caPrefix+"/{caId}", a.authed(a.updateCA))
-	mux.HandleFunc("DELETE "+caPrefix+"/{caId}", a.authed(a.deleteCA))
-	mux.HandleFunc("GET "+caPrefix+"/{caId}/csr", a.authed(a.getCSR))
-	mux.HandleFunc("POST "+caPrefix+"/{caId}/sign-intermediate", a.authed(a.signIntermediate))
-	mux.HandleFunc("POST "+caPrefix+"/{caId}/import-certificate", a.authed(a.importCertificate))
+	mux.HandleFunc("PATCH "+caPrefix+"/{caId}", a.authed(withCAID(a.updateCA)))
+	mux.HandleFunc("DELETE "+caPrefix+"/{caId}", a.authed(withCAID(a.deleteCA)))
+	mux.HandleFunc("GET "+caPrefix+"/{caId}/csr", a.authed(withCAID(a.getCSR)))
+	mux.HandleFunc("POST "+caPrefix+"/{caId}/sign-intermediate", a.authed(withCAID(a.signIntermediate)))
+	mux.HandleFunc("POST "+caPrefix+"/{caId}/import-certificate", a.authed(withCAID(a.importCertificate)))
 }
 
 // uuid returns an optional field that must be a UUID, lowercased.
@@ -32,11 +32,7 @@ func (f *fields) uuid(name string) *string {
 	return &v
 }
 
-func (a *API) updateCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) updateCA(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	f, err := readBody(r, false)
 	if err != nil {
 		return err
@@ -58,11 +54,7 @@ func (a *API) updateCA(w http.ResponseWriter, r *http.Request, p auth.Principal)
 	return nil
 }
 
-func (a *API) deleteCA(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) deleteCA(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	ca, err := a.ca.DeleteCA(r.Context(), p, id)
 	if err != nil {
 		return err
@@ -71,11 +63,7 @@ func (a *API) deleteCA(w http.ResponseWriter, r *http.Request, p auth.Principal)
 	return nil
 }
 
-func (a *API) getCSR(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) getCSR(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	csr, err := a.ca.CSR(r.Context(), p, id)
 	if err != nil {
 		return err
@@ -84,11 +72,7 @@ func (a *API) getCSR(w http.ResponseWriter, r *http.Request, p auth.Principal) e
 	return nil
 }
 
-func (a *API) signIntermediate(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) signIntermediate(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	f, err := readBody(r, false)
 	if err != nil {
 		return err
@@ -114,11 +98,7 @@ func (a *API) signIntermediate(w http.ResponseWriter, r *http.Request, p auth.Pr
 	return nil
 }
 
-func (a *API) importCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	id, err := pathUUID(r, "caId")
-	if err != nil {
-		return err
-	}
+func (a *API) importCertificate(w http.ResponseWriter, r *http.Request, p auth.Principal, id string) error {
 	f, err := readBody(r, false)
 	if err != nil {
 		return err

@@ -170,6 +170,18 @@ func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal) 
 	}
 }
 
+// withCAID wraps a handler of a /{caId} route: it checks the path's caId
+// and passes it on, so a malformed id is a 422 before the handler runs.
+func withCAID(h func(http.ResponseWriter, *http.Request, auth.Principal, string) error) func(http.ResponseWriter, *http.Request, auth.Principal) error {
+	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		id, err := pathUUID(r, "caId")
+		if err != nil {
+			return err
+		}
+		return h(w, r, p, id)
+	}
+}
+
 // public wraps a handler that needs no token; an error it returns is sent
 // as the envelope.
 func (a *API) public(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
